@@ -1,0 +1,148 @@
+import NDCtl
+
+/// C `strtoul(s, &end, 0)` that must consume the whole string (as ndctl's filters use it):
+/// decimal, `0x` hex or leading-`0` octal; `nil` when not entirely a number.
+func cStrtoulWhole(_ s: String) -> UInt64? {
+    var t = Substring(s)
+    while let f = t.first, f == " " || f == "\t" || f == "\n" { t = t.dropFirst() }
+    if t.first == "+" { t = t.dropFirst() }
+    guard !t.isEmpty else { return nil }
+    if t.hasPrefix("0x") || t.hasPrefix("0X") {
+        let h = t.dropFirst(2)
+        return h.isEmpty ? nil : UInt64(h, radix: 16)  // "0x" alone stops at the x: not whole
+    }
+    if t.count > 1 && t.hasPrefix("0") { return UInt64(t.dropFirst(), radix: 8) }
+    return UInt64(t, radix: 10)
+}
+
+/// C `sscanf(s, "%ld.%ld")` == 2: two leading integers separated by a dot (trailing text allowed).
+func scanDotted(_ s: String) -> (Int, Int)? {
+    func scanInt(_ t: inout Substring) -> Int? {
+        while let f = t.first, f == " " || f == "\t" { t = t.dropFirst() }
+        var digits = ""
+        if let f = t.first, f == "-" || f == "+" { digits.append(f); t = t.dropFirst() }
+        while let f = t.first, f.isASCII, f.isNumber { digits.append(f); t = t.dropFirst() }
+        return Int(digits)
+    }
+    var t = Substring(s)
+    guard let a = scanInt(&t), t.first == "." else { return nil }
+    t = t.dropFirst()
+    guard let b = scanInt(&t) else { return nil }
+    return (a, b)
+}
+
+/// ndctl's object filters (ndctl/filter.c), reproduced quirk for quirk: an identifier is a
+/// space-separated list; `all` matches everything; numbers are parsed from the whole string.
+enum NDFilter {
+    private static func tokens(_ ident: String) -> [String] {
+        ident.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    static func bus(_ bus: Bus, _ ident: String?) -> Bool {
+        guard let ident else { return true }
+        let id = cStrtoulWhole(ident)
+        for name in tokens(ident) {
+            if name == "all" { return true }
+            if let id, id == UInt64(bus.id) { return true }
+            if id == nil && (bus.provider == name || bus.devName == name) { return true }
+        }
+        return false
+    }
+
+    static func region(_ region: Region, _ ident: String?) -> Bool {
+        guard let ident else { return true }
+        let id = cStrtoulWhole(ident)
+        for name in tokens(ident) {
+            if name == "all" { return true }
+            if let id, id == UInt64(region.id) { return true }
+            if id == nil && region.devName == name { return true }
+        }
+        return false
+    }
+
+    static func dimm(_ dimm: DIMM, _ ident: String?) -> Bool {
+        guard let ident else { return true }
+        let id = cStrtoulWhole(ident)
+        for name in tokens(ident) {
+            if name == "all" { return true }
+            if let id, id == UInt64(dimm.id) { return true }
+            if id == nil && dimm.devName == name { return true }
+        }
+        return false
+    }
+
+    static func namespace(_ ns: Namespace, _ ident: String?) -> Bool {
+        guard let ident else { return true }
+        for name in tokens(ident) {
+            if name == "all" { return true }
+            if name == ns.devName { return true }
+            if let (r, n) = scanDotted(name), r == Int(ns.region.id), n == Int(ns.id) { return true }
+        }
+        return false
+    }
+
+    static func busByDIMM(_ bus: Bus, _ ident: String?) -> Bool {
+        guard let ident, ident != "all" else { return true }
+        return bus.dimms.contains { dimm($0, ident) }
+    }
+
+    static func busByRegion(_ bus: Bus, _ ident: String?) -> Bool {
+        guard let ident, ident != "all" else { return true }
+        return bus.regions.contains { region($0, ident) }
+    }
+
+    static func busByNamespace(_ bus: Bus, _ ident: String?) -> Bool {
+        guard let ident, ident != "all" else { return true }
+        return bus.regions.contains { $0.namespaces.contains { namespace($0, ident) } }
+    }
+
+    static func regionByDIMM(_ r: Region, _ ident: String?) -> Bool {
+        guard let ident, ident != "all" else { return true }
+        return r.dimms.contains { dimm($0, ident) }
+    }
+
+    static func regionByNamespace(_ r: Region, _ ident: String?) -> Bool {
+        guard let ident, ident != "all" else { return true }
+        return r.namespaces.contains { namespace($0, ident) }
+    }
+
+    static func dimmByRegion(_ d: DIMM, _ ident: String?) -> Bool {
+        guard let ident, ident != "all" else { return true }
+        return d.bus.regions.contains { region($0, ident) && $0.dimms.contains(d) }
+    }
+
+    static func dimmByNamespace(_ d: DIMM, _ ident: String?) -> Bool {
+        guard let ident, ident != "all" else { return true }
+        return d.bus.regions.contains { r in
+            r.namespaces.contains { namespace($0, ident) } && r.dimms.contains(d)
+        }
+    }
+
+    static func dimmByNUMA(_ d: DIMM, _ node: Int?) -> Bool {
+        guard let node else { return true }
+        return d.bus.regions.contains { r in r.dimms.contains(d) && r.numaNodeRaw == node }
+    }
+}
+
+/// daxctl's filters (daxctl/filter.c).
+enum DAXFilter {
+    static func device(_ dev: DAXDevice, _ ident: String?) -> Bool {
+        guard let ident, ident != "all" else { return true }
+        if ident == dev.devName { return true }
+        if let (r, d) = scanDotted(ident), r == dev.region.id, d == dev.id { return true }
+        return false
+    }
+
+    static func region(_ region: DAXRegion, _ ident: String?) -> Bool {
+        guard let ident, ident != "all" else { return true }
+        // sscanf("%d") accepts a leading integer; "region%d" the named form.
+        var t = Substring(ident)
+        if t.hasPrefix("region") { t = t.dropFirst(6) }
+        var digits = ""
+        var u = t
+        if let f = u.first, f == "-" || f == "+" { digits.append(f); u = u.dropFirst() }
+        while let f = u.first, f.isASCII, f.isNumber { digits.append(f); u = u.dropFirst() }
+        guard let id = Int(digits) else { return false }
+        return id == region.id
+    }
+}

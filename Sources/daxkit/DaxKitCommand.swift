@@ -1,0 +1,12 @@
+import ArgumentParser
+import DaxKit
+
+@main
+struct DaxKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daxkit",
+        abstract: "Manage Linux persistent memory and device-DAX (ndctl/daxctl compatible).",
+        version: DaxKitVersion.string,
+        subcommands: [ListCommand.self, DaxCommand.self]
+    )
+}
