@@ -39,6 +39,7 @@ let package = Package(
             name: "daxkit",
             dependencies: [
                 "DaxKit",
+                "DAXMemory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -7,6 +7,6 @@ struct DaxKitCommand: ParsableCommand {
         commandName: "daxkit",
         abstract: "Manage Linux persistent memory and device-DAX (ndctl/daxctl compatible).",
         version: DaxKitVersion.string,
-        subcommands: [ListCommand.self, DaxCommand.self]
+        subcommands: [ListCommand.self, DaxCommand.self, TouchCommand.self]
     )
 }

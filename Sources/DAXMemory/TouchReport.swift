@@ -1,0 +1,293 @@
+/// The outcome of `MemoryMapping.touch`: page sizes, faults and bandwidth of
+/// the first touch and of a baseline pass over the populated mapping.
+///
+/// JSON keys are snake_case (`kernel_page_size`, `gib_per_second`, ...). The
+/// verify-only keys `mismatch_offset` (null when none), `mismatch_count` and
+/// `verified` are present only for `mode == .verify`.
+public struct TouchReport: Codable, Sendable, Hashable {
+    /// The target's path.
+    public var path: String
+    /// `"devdax"`, `"file"`, `"memfd"` or `"anonymous"`.
+    public var kind: String
+    /// What the touch did.
+    public var mode: TouchMode
+    /// Size of the whole target in bytes.
+    public var deviceSize: Int
+    /// Bytes touched: the mapping's length.
+    public var size: Int
+    /// Offset of the touched range in the target.
+    public var offset: Int
+    /// The mapping's alignment in bytes.
+    public var align: Int
+    /// The mapped address.
+    public var address: UInt64
+    /// smaps `KernelPageSize` of the mapping, in bytes.
+    public var kernelPageSize: Int
+    /// smaps `MMUPageSize` of the mapping, in bytes.
+    public var mmuPageSize: Int
+    /// smaps `Rss` of the mapping after the touch, in bytes.
+    public var rss: Int
+    /// Faults (minor + major) the process took during the touch (`RUSAGE_SELF`).
+    public var faults: Int
+    /// Major faults among `faults`.
+    public var majorFaults: Int
+    /// Faults the worker threads themselves took (sum of `RUSAGE_THREAD` deltas).
+    public var workerFaults: Int
+    /// The minimum: one fault per alignment-sized page, `size / align`.
+    public var expectedFaults: Int
+    /// Faults the process took during the baseline pass.
+    public var baselineFaults: Int
+    /// Faults the worker threads took during the baseline pass.
+    public var baselineWorkerFaults: Int
+    /// Worker threads used.
+    public var threads: Int
+    /// Seed of the pattern (and of the byte `write` stores).
+    public var seed: UInt64
+    /// Seconds of the touch (first worker start to last worker end).
+    public var seconds: Double
+    /// `size / seconds`, GiB/s.
+    public var gibPerSecond: Double
+    /// Seconds of the baseline pass.
+    public var baselineSeconds: Double
+    /// `size / baselineSeconds`, GiB/s.
+    public var baselineGibPerSecond: Double
+    /// `seconds / baselineSeconds`: how many times longer the touch took than
+    /// the same work on populated pages (1.0: faulting cost nothing).
+    public var ratio: Double
+    /// Verify only: absolute offset in the target of the first 8-byte word
+    /// that differs from the pattern; nil when none.
+    public var mismatchOffset: Int?
+    /// Verify only: number of 8-byte words that differ.
+    public var mismatchCount: Int?
+    /// Verify only: whether every word matched.
+    public var verified: Bool?
+
+    public init(
+        path: String, kind: String, mode: TouchMode, deviceSize: Int, size: Int, offset: Int, align: Int,
+        address: UInt64, kernelPageSize: Int, mmuPageSize: Int, rss: Int, faults: Int, majorFaults: Int,
+        workerFaults: Int, expectedFaults: Int, baselineFaults: Int, baselineWorkerFaults: Int, threads: Int,
+        seed: UInt64, seconds: Double, gibPerSecond: Double, baselineSeconds: Double,
+        baselineGibPerSecond: Double, ratio: Double, mismatchOffset: Int? = nil, mismatchCount: Int? = nil,
+        verified: Bool? = nil
+    ) {
+        self.path = path
+        self.kind = kind
+        self.mode = mode
+        self.deviceSize = deviceSize
+        self.size = size
+        self.offset = offset
+        self.align = align
+        self.address = address
+        self.kernelPageSize = kernelPageSize
+        self.mmuPageSize = mmuPageSize
+        self.rss = rss
+        self.faults = faults
+        self.majorFaults = majorFaults
+        self.workerFaults = workerFaults
+        self.expectedFaults = expectedFaults
+        self.baselineFaults = baselineFaults
+        self.baselineWorkerFaults = baselineWorkerFaults
+        self.threads = threads
+        self.seed = seed
+        self.seconds = seconds
+        self.gibPerSecond = gibPerSecond
+        self.baselineSeconds = baselineSeconds
+        self.baselineGibPerSecond = baselineGibPerSecond
+        self.ratio = ratio
+        self.mismatchOffset = mismatchOffset
+        self.mismatchCount = mismatchCount
+        self.verified = verified
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case path
+        case kind
+        case mode
+        case deviceSize = "device_size"
+        case size
+        case offset
+        case align
+        case address
+        case kernelPageSize = "kernel_page_size"
+        case mmuPageSize = "mmu_page_size"
+        case rss
+        case faults
+        case majorFaults = "major_faults"
+        case workerFaults = "worker_faults"
+        case expectedFaults = "expected_faults"
+        case baselineFaults = "baseline_faults"
+        case baselineWorkerFaults = "baseline_worker_faults"
+        case threads
+        case seed
+        case seconds
+        case gibPerSecond = "gib_per_second"
+        case baselineSeconds = "baseline_seconds"
+        case baselineGibPerSecond = "baseline_gib_per_second"
+        case ratio
+        case mismatchOffset = "mismatch_offset"
+        case mismatchCount = "mismatch_count"
+        case verified
+    }
+
+    /// A scalar of the report's JSON form.
+    enum Field {
+        case int(Int)
+        case uint(UInt64)
+        case double(Double)
+        case string(String)
+        case bool(Bool)
+        case null
+    }
+
+    /// The report's JSON fields in order; the verify keys only for verify.
+    var fields: [(CodingKeys, Field)] {
+        var list: [(CodingKeys, Field)] = [
+            (.path, .string(path)), (.kind, .string(kind)), (.mode, .string(mode.rawValue)),
+            (.deviceSize, .int(deviceSize)), (.size, .int(size)), (.offset, .int(offset)), (.align, .int(align)),
+            (.address, .uint(address)), (.kernelPageSize, .int(kernelPageSize)), (.mmuPageSize, .int(mmuPageSize)),
+            (.rss, .int(rss)), (.faults, .int(faults)), (.majorFaults, .int(majorFaults)),
+            (.workerFaults, .int(workerFaults)), (.expectedFaults, .int(expectedFaults)),
+            (.baselineFaults, .int(baselineFaults)), (.baselineWorkerFaults, .int(baselineWorkerFaults)),
+            (.threads, .int(threads)), (.seed, .uint(seed)), (.seconds, .double(seconds)),
+            (.gibPerSecond, .double(gibPerSecond)), (.baselineSeconds, .double(baselineSeconds)),
+            (.baselineGibPerSecond, .double(baselineGibPerSecond)), (.ratio, .double(ratio)),
+        ]
+        if mode == .verify {
+            list.append((.mismatchOffset, mismatchOffset.map { .int($0) } ?? .null))
+            list.append((.mismatchCount, .int(mismatchCount ?? 0)))
+            list.append((.verified, .bool(verified ?? (mismatchOffset == nil))))
+        }
+        return list
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        for (key, field) in fields {
+            switch field {
+            case .int(let v): try c.encode(v, forKey: key)
+            case .uint(let v): try c.encode(v, forKey: key)
+            case .double(let v): try c.encode(v, forKey: key)
+            case .string(let v): try c.encode(v, forKey: key)
+            case .bool(let v): try c.encode(v, forKey: key)
+            case .null: try c.encodeNil(forKey: key)
+            }
+        }
+    }
+
+    /// The report as a JSON object, without Foundation: the same keys and
+    /// values as the `Codable` form, in declaration order; non-finite numbers
+    /// become `null`.
+    ///
+    /// - Parameter pretty: One key per line, indented by two spaces (default), or one line.
+    public func json(pretty: Bool = true) -> String {
+        let members = fields.map { key, field -> String in
+            let value: String
+            switch field {
+            case .int(let v): value = String(v)
+            case .uint(let v): value = String(v)
+            case .double(let v): value = v.isFinite ? String(v) : "null"
+            case .string(let v): value = Self.quoted(v)
+            case .bool(let v): value = v ? "true" : "false"
+            case .null: value = "null"
+            }
+            return Self.quoted(key.rawValue) + (pretty ? ": " : ":") + value
+        }
+        return pretty ? "{\n  " + members.joined(separator: ",\n  ") + "\n}" : "{" + members.joined(separator: ",") + "}"
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.decode(String.self, forKey: .path)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? ""
+        mode = try c.decode(TouchMode.self, forKey: .mode)
+        deviceSize = try c.decodeIfPresent(Int.self, forKey: .deviceSize) ?? 0
+        size = try c.decode(Int.self, forKey: .size)
+        offset = try c.decode(Int.self, forKey: .offset)
+        align = try c.decode(Int.self, forKey: .align)
+        address = try c.decodeIfPresent(UInt64.self, forKey: .address) ?? 0
+        kernelPageSize = try c.decode(Int.self, forKey: .kernelPageSize)
+        mmuPageSize = try c.decode(Int.self, forKey: .mmuPageSize)
+        rss = try c.decodeIfPresent(Int.self, forKey: .rss) ?? 0
+        faults = try c.decode(Int.self, forKey: .faults)
+        majorFaults = try c.decodeIfPresent(Int.self, forKey: .majorFaults) ?? 0
+        workerFaults = try c.decodeIfPresent(Int.self, forKey: .workerFaults) ?? 0
+        expectedFaults = try c.decode(Int.self, forKey: .expectedFaults)
+        baselineFaults = try c.decodeIfPresent(Int.self, forKey: .baselineFaults) ?? 0
+        baselineWorkerFaults = try c.decodeIfPresent(Int.self, forKey: .baselineWorkerFaults) ?? 0
+        threads = try c.decode(Int.self, forKey: .threads)
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        seconds = try c.decode(Double.self, forKey: .seconds)
+        gibPerSecond = try c.decode(Double.self, forKey: .gibPerSecond)
+        baselineSeconds = try c.decode(Double.self, forKey: .baselineSeconds)
+        baselineGibPerSecond = try c.decode(Double.self, forKey: .baselineGibPerSecond)
+        ratio = try c.decode(Double.self, forKey: .ratio)
+        mismatchOffset = try c.decodeIfPresent(Int.self, forKey: .mismatchOffset)
+        mismatchCount = try c.decodeIfPresent(Int.self, forKey: .mismatchCount)
+        verified = try c.decodeIfPresent(Bool.self, forKey: .verified)
+    }
+}
+
+extension TouchReport {
+    /// Whether the touch took exactly the minimum number of faults.
+    public var isFaultMinimal: Bool { faults == expectedFaults }
+
+    /// Checks the verify result: throws if a verify touch found a mismatch.
+    ///
+    /// - Throws: `DAXMemoryError` `.verifyMismatch` naming the first bad offset.
+    public func checkVerified() throws {
+        guard mode == .verify, let mismatchOffset else { return }
+        throw DAXMemoryError(
+            .verifyMismatch, object: path,
+            problem: "verify failed: first mismatch at offset \(mismatchOffset) (0x\(String(mismatchOffset, radix: 16))); \(mismatchCount ?? 1) of \(size / 8) words differ",
+            rule: "verify expects the pattern of seed \(seed) written by a pattern touch of the same range",
+            fix: "run --mode pattern --seed \(seed) over the range first; if it was, the memory does not hold its data")
+    }
+
+    /// Checks the page size and the fault count against expectations.
+    ///
+    /// - Parameters:
+    ///   - pageSize: The `KernelPageSize` the mapping must have, or nil.
+    ///   - minimalFaults: Whether `faults` must equal `expectedFaults`.
+    /// - Throws: `DAXMemoryError` `.pageSizeMismatch` or `.faultCountMismatch`.
+    public func check(pageSize: Alignment? = nil, minimalFaults: Bool = false) throws {
+        if let pageSize, kernelPageSize != pageSize.rawValue {
+            let fix =
+                kind == "devdax"
+                ? "reconfigure the device with --align \(pageSize) (daxctl reconfigure-device, or recreate the namespace with --align \(pageSize))"
+                : "only device-DAX (and hugetlbfs) mappings get huge kernel pages; map a device-DAX device aligned to \(pageSize)"
+            throw DAXMemoryError(
+                .pageSizeMismatch, object: path,
+                problem: "kernel page size is \(ByteCount.compact(kernelPageSize)), expected \(pageSize)",
+                rule: "smaps KernelPageSize of the mapping must equal the expected page size", fix: fix)
+        }
+        if minimalFaults, faults != expectedFaults {
+            throw DAXMemoryError(
+                .faultCountMismatch, object: path,
+                problem: "touch took \(faults) faults, expected exactly \(expectedFaults) (\(ByteCount.format(size)) / \(ByteCount.compact(align)) pages)",
+                rule: "a fault-minimal mapping takes one fault per \(ByteCount.compact(align)) page",
+                fix: faults < expectedFaults
+                    ? "fewer faults than pages means the kernel mapped several pages per fault (fault-around on file read faults) or pages were mapped before the touch; touch a freshly mapped range with --mode write"
+                    : kernelPageSize < align
+                        ? "the kernel maps \(ByteCount.compact(kernelPageSize)) pages here; use a device-DAX device with align \(ByteCount.compact(align))"
+                        : "make sure nothing else in the process faults during the touch")
+        }
+    }
+}

@@ -1,0 +1,235 @@
+import ArgumentParser
+import DAXMemory
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension TouchMode: ExpressibleByArgument {}
+
+struct TouchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "touch",
+        abstract: "Map a device-DAX device (or a file) and touch every page: page size, faults, bandwidth.",
+        discussion: """
+        Maps DEVICE (/dev/daxX.Y or daxX.Y) shared, at an address aligned to the device \
+        alignment read from sysfs, and touches every byte of it (or of --offset/--length) \
+        with --threads worker threads, each taking a contiguous run of pages. It reports the \
+        kernel page size of the mapping (smaps KernelPageSize), the page faults taken \
+        (getrusage) against the minimum of one per aligned page, and the bandwidth of that \
+        first touch against a baseline: the same work again over the now-populated mapping, \
+        in the same run. A 2M-aligned device touched in full takes exactly size/2M faults.
+
+        Modes: write fills every byte (with the low byte of --seed); read reads every \
+        byte; pattern writes a pattern derived from --seed and each 8-byte word's offset \
+        in the device; verify reads it back and fails naming the first offset that differs. \
+        --file maps a regular file instead (tmpfs, ext4/xfs, -o dax mounts) with --align \
+        alignment (default 4K); --create-size creates or extends it. Sizes take bytes or \
+        K, M, G, T suffixes (base 1024). Progress is drawn on stderr when it is a terminal \
+        and the run is long; --json prints the report as JSON on stdout.
+
+        Examples:
+          daxkit touch dax0.0 --expect-pagesize 2M --expect-minimal-faults
+          daxkit touch /dev/dax0.0 --mode pattern --seed 7 && daxkit touch dax0.0 --mode verify --seed 7
+          daxkit touch --file /dev/shm/t --create-size 1G --threads 4 --json
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Device-DAX device to map: /dev/daxX.Y or daxX.Y.", valueName: "device"))
+    var device: String?
+
+    @Option(help: ArgumentHelp("Map this regular file instead of a device.", valueName: "path"))
+    var file: String?
+
+    @Option(help: ArgumentHelp("What to do to every byte: write, read, pattern or verify.", valueName: "mode"))
+    var mode: TouchMode = .write
+
+    @Option(help: ArgumentHelp("Worker threads (default: one per online CPU).", valueName: "n"))
+    var threads: Int?
+
+    @Option(
+        help: ArgumentHelp("Start of the range, a multiple of the alignment (default 0).", valueName: "size"),
+        transform: ByteCount.parse)
+    var offset: Int?
+
+    @Option(
+        help: ArgumentHelp("Length of the range, a multiple of the alignment (default: to the end).", valueName: "size"),
+        transform: ByteCount.parse)
+    var length: Int?
+
+    @Option(
+        help: ArgumentHelp("Seed of the pattern (decimal or 0x hex; default 0).", valueName: "n"),
+        transform: TouchCommand.parseSeed)
+    var seed: UInt64 = 0
+
+    @Option(
+        help: ArgumentHelp("Alignment for --file: 4K, 2M, 1G or bytes (default 4K).", valueName: "align"),
+        transform: { try Alignment(parsing: $0) })
+    var align: Alignment?
+
+    @Option(
+        help: ArgumentHelp("For --file: create the file, or extend it, to this size.", valueName: "size"),
+        transform: ByteCount.parse)
+    var createSize: Int?
+
+    @Flag(help: "Print the report as JSON on stdout.")
+    var json = false
+
+    @Option(
+        help: ArgumentHelp("Fail unless smaps KernelPageSize of the mapping is this (4K, 2M or 1G).", valueName: "size"),
+        transform: { try Alignment(parsing: $0) })
+    var expectPagesize: Alignment?
+
+    @Flag(help: "Fail unless the touch took exactly one fault per aligned page.")
+    var expectMinimalFaults = false
+
+    @Flag(help: "Never draw progress on stderr.")
+    var noProgress = false
+
+    static func parseSeed(_ text: String) throws -> UInt64 {
+        let value = text.hasPrefix("0x") || text.hasPrefix("0X")
+            ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
+        guard let value else {
+            throw ValidationError("seed '\(text)' is not an unsigned 64-bit number (decimal or 0x hex)")
+        }
+        return value
+    }
+
+    func validate() throws {
+        switch (device, file) {
+        case (nil, nil):
+            throw ValidationError("give a device (/dev/daxX.Y or daxX.Y) or --file PATH")
+        case (.some, .some):
+            throw ValidationError("give either a device or --file PATH, not both")
+        default:
+            break
+        }
+        if file == nil, align != nil {
+            throw ValidationError("--align applies to --file only: a device's alignment comes from sysfs")
+        }
+        if file == nil, createSize != nil {
+            throw ValidationError("--create-size applies to --file only")
+        }
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1 (got \(threads))")
+        }
+    }
+
+    func run() throws {
+        do {
+            try touch()
+        } catch let error as DAXMemoryError {
+            CLI.printError(error.description)
+            throw ExitCode(1)
+        }
+    }
+
+    private func touch() throws {
+        let access: MemoryTarget.Access = mode.writes || createSize != nil ? .readWrite : .readOnly
+        let target: MemoryTarget
+        if let device {
+            target = try MemoryTarget.openDevice(device, access: access)
+        } else {
+            target = try MemoryTarget.openFile(
+                file ?? "", alignment: align ?? .page4K, access: access, createSize: createSize)
+        }
+        let mapping = try target.map(offset: offset ?? 0, length: length)
+        try target.close()
+
+        let progress = ProgressLine(enabled: !noProgress && isatty(2) == 1)
+        let report = try mapping.touch(
+            TouchOptions(mode: mode, threads: threads, seed: seed),
+            progress: progress.enabled ? { progress.draw($0) } : nil)
+        progress.clear()
+        try mapping.unmap()
+
+        CLI.writeAll(1, (json ? report.json() : Self.human(report)) + "\n")
+
+        var failures: [DAXMemoryError] = []
+        do { try report.checkVerified() } catch let error as DAXMemoryError { failures.append(error) }
+        do {
+            try report.check(pageSize: expectPagesize)
+        } catch let error as DAXMemoryError { failures.append(error) }
+        do {
+            try report.check(minimalFaults: expectMinimalFaults)
+        } catch let error as DAXMemoryError { failures.append(error) }
+        for failure in failures { CLI.printError(failure.description) }
+        if !failures.isEmpty { throw ExitCode(1) }
+    }
+
+    // MARK: Printing
+
+    static func human(_ r: TouchReport) -> String {
+        func row(_ label: String, _ value: String) -> String {
+            "  " + label + String(repeating: " ", count: max(1, 14 - label.count)) + value
+        }
+        let human = ByteCount.format
+        var faults = "\(r.faults) (minimum \(r.expectedFaults): one per \(ByteCount.compact(r.align)) page"
+        if r.expectedFaults > 0, r.faults != r.expectedFaults {
+            faults += ", \(fixed(Double(r.faults) / Double(r.expectedFaults), 2))x"
+        }
+        faults += ")"
+        var lines = [
+            "\(r.path): \(r.kind), \(r.mode), \(r.threads) thread\(r.threads == 1 ? "" : "s")",
+            row("range", "\(human(r.size)) at offset \(r.offset) of \(human(r.deviceSize))"),
+            row("alignment", ByteCount.compact(r.align)),
+            row("kernel page", "\(ByteCount.compact(r.kernelPageSize)) (MMU \(ByteCount.compact(r.mmuPageSize)))"),
+            row("faults", faults),
+            row("touch", "\(fixed(r.seconds, 3)) s, \(fixed(r.gibPerSecond, 2)) GiB/s"),
+            row("baseline", "\(fixed(r.baselineSeconds, 3)) s, \(fixed(r.baselineGibPerSecond, 2)) GiB/s, \(r.baselineFaults) faults"),
+            row("ratio", "\(fixed(r.ratio, 2)) (touch time / baseline time)"),
+        ]
+        if r.mode == .verify {
+            if let bad = r.mismatchOffset {
+                lines.append(row("verify", "FAILED: first mismatch at offset \(bad) (0x\(String(bad, radix: 16))); \(r.mismatchCount ?? 1) of \(r.size / 8) words differ"))
+            } else {
+                lines.append(row("verify", "ok: every word matches the pattern of seed \(r.seed)"))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `value` with `digits` decimals, without Foundation.
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        guard value.isFinite else { return "\(value)" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 9e15 else { return "\(value)" }
+        let units = Int(scaled)
+        let whole = units / Int(scale)
+        let fraction = String(units % Int(scale))
+        let sign = value < 0 && units != 0 ? "-" : ""
+        if digits == 0 { return sign + String(whole) }
+        return sign + String(whole) + "." + String(repeating: "0", count: digits - fraction.count) + fraction
+    }
+}
+
+/// A progress line on stderr, drawn only once the run is long: more than
+/// 256 MiB, or more than a second.
+private final class ProgressLine {
+    let enabled: Bool
+    private var drawn = false
+    private let start = ContinuousClock.now
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func draw(_ p: TouchProgress) {
+        guard enabled else { return }
+        let long = p.totalBytes > 256 << 20 || ContinuousClock.now - start > .seconds(1)
+        guard long else { return }
+        let percent = Int(p.fraction * 100)
+        let label = p.phase == .touch ? "touch   " : "baseline"
+        CLI.writeAll(
+            2,
+            "\r\u{1B}[2K\(label) \(percent < 10 ? "  " : percent < 100 ? " " : "")\(percent)%  "
+                + "\(ByteCount.format(p.bytesDone)) / \(ByteCount.format(p.totalBytes))")
+        drawn = true
+    }
+
+    func clear() {
+        if drawn { CLI.writeAll(2, "\r\u{1B}[2K") }
+        drawn = false
+    }
+}

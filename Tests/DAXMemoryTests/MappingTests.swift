@@ -1,0 +1,189 @@
+import DAXMemory
+import Foundation
+import Testing
+
+@Suite("Mapping")
+struct MappingTests {
+    @Test func memfdMappingIsPageAlignedAndUsable() throws {
+        let target = try MemoryTarget.memfd(name: "map-basic", size: 4 << 20)
+        #expect(target.kind == .memfd)
+        #expect(target.path == "memfd:map-basic")
+        let mapping = try target.map()
+        #expect(mapping.length == 4 << 20)
+        #expect(mapping.offset == 0)
+        #expect(mapping.address % 4096 == 0)
+        let aligned = mapping.isAddressAligned
+        let writable = mapping.isWritable
+        #expect(aligned)
+        #expect(writable)
+        mapping.bytes[4096] = 0xAB
+        #expect(mapping.bytes[4096] == 0xAB)
+        try mapping.unmap()
+    }
+
+    @Test("2M alignment requested on a memfd yields 2M-aligned addresses", arguments: 0..<4)
+    func memfdTwoMegabyteAlignment(round: Int) throws {
+        let target = try MemoryTarget.memfd(name: "map-2m-\(round)", size: 8 << 20, alignment: .page2M)
+        let first = try target.map()
+        let second = try target.map(offset: 2 << 20, length: 4 << 20)
+        #expect(first.address % UInt(2 << 20) == 0)
+        #expect(second.address % UInt(2 << 20) == 0)
+        #expect(first.alignment == .page2M)
+        #expect(second.length == 4 << 20)
+        // The two mappings share the memfd: a byte at file offset 2M is seen by both.
+        first.bytes[2 << 20] = 0x42
+        #expect(second.bytes[0] == 0x42)
+    }
+
+    @Test func oneGigabyteAlignmentOnAnonymousMemory() throws {
+        // Only address space is used: nothing is touched.
+        let target = try MemoryTarget.anonymous(size: 1 << 30, alignment: .page1G)
+        let mapping = try target.map()
+        #expect(mapping.address % UInt(1 << 30) == 0)
+        #expect(mapping.length == 1 << 30)
+    }
+
+    @Test func anonymousMappingsAreFreshMemory() throws {
+        let target = try MemoryTarget.anonymous(size: 1 << 20)
+        #expect(target.kind.name == "anonymous")
+        let a = try target.map()
+        let b = try target.map()
+        a.bytes[0] = 7
+        #expect(b.bytes[0] == 0)
+        #expect(a.address != b.address)
+    }
+
+    @Test func tmpfsFileIsCreatedExtendedAndShared() throws {
+        let path = tmpfsPath("file")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let target = try MemoryTarget.openFile(path, createSize: 1 << 20)
+        #expect(target.kind == .regularFile)
+        #expect(target.size == 1 << 20)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.size] as? NSNumber)?.intValue == 1 << 20)
+        let mapping = try target.map(offset: 8192, length: 8192)
+        mapping.bytes[5] = 0x99
+        try mapping.unmap()
+        try target.close()
+
+        // Data written through the shared mapping is in the file.
+        let data = try #require(FileManager.default.contents(atPath: path))
+        #expect(data[8192 + 5] == 0x99)
+
+        // Reopening without a size keeps the size; a larger create size extends only.
+        let again = try MemoryTarget.openFile(path, createSize: 4096)
+        #expect(again.size == 1 << 20)
+    }
+
+    @Test func readOnlyAccessRefusesWritableMappings() throws {
+        let path = tmpfsPath("ro")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(count: 16384).write(to: URL(fileURLWithPath: path))
+        let target = try MemoryTarget.openFile(path, access: .readOnly)
+        let error = try #require(throws: DAXMemoryError.self) { _ = try target.map(writable: true) }
+        #expect(error.code == .readOnly)
+        let mapping = try target.map()
+        let writable = mapping.isWritable
+        #expect(!writable)
+        let touchError = try #require(throws: DAXMemoryError.self) {
+            _ = try mapping.touch(TouchOptions(mode: .write, threads: 1))
+        }
+        #expect(touchError.code == .readOnly)
+        let report = try mapping.touch(TouchOptions(mode: .read, threads: 1))
+        #expect(report.size == 16384)
+    }
+
+    @Test func missingFileAndDirectoryAreRefused() throws {
+        let missing = try #require(throws: DAXMemoryError.self) {
+            _ = try MemoryTarget.openFile("/nonexistent-daxmemory/file")
+        }
+        #expect(missing.code == .notFound)
+        #expect(missing.fix.contains("--create-size"))
+        let directory = try TemporaryDirectory()
+        let notRegular = try #require(throws: DAXMemoryError.self) { _ = try MemoryTarget.openFile(directory.path) }
+        #expect(notRegular.code == .notRegularFile)
+    }
+
+    @Test func unalignedFileSizeNeedsALength() throws {
+        let path = tmpfsPath("odd")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(count: 5000).write(to: URL(fileURLWithPath: path))
+        let target = try MemoryTarget.openFile(path)
+        let error = try #require(throws: DAXMemoryError.self) { _ = try target.map() }
+        #expect(error.code == .misalignedLength)
+        #expect(error.rule.contains("pass a length"))
+        #expect(error.fix == "use 4096 (4K) or 8192 (8K)")
+        let offsetError = try #require(throws: DAXMemoryError.self) { _ = try target.map(offset: 100) }
+        #expect(offsetError.fix == "use 0 or 4096 (4K)")
+        let mapping = try target.map(length: 4096)
+        #expect(mapping.length == 4096)
+    }
+
+    @Test func misalignedOffsetNamesValueAlignmentAndNeighbours() throws {
+        let target = try MemoryTarget.memfd(name: "offset", size: 8 << 20, alignment: .page2M)
+        let error = try #require(throws: DAXMemoryError.self) { _ = try target.map(offset: 3 << 20) }
+        #expect(error.code == .misalignedOffset)
+        #expect(error.object == "memfd:offset")
+        #expect(error.problem.contains("3145728"))
+        #expect(error.problem.contains("2M"))
+        #expect(error.fix == "use 2097152 (2M) or 4194304 (4M)")
+    }
+
+    @Test func misalignedLengthNamesNeighbours() throws {
+        let target = try MemoryTarget.memfd(name: "length", size: 8 << 20, alignment: .page2M)
+        let error = try #require(throws: DAXMemoryError.self) { _ = try target.map(length: 5 << 20) }
+        #expect(error.code == .misalignedLength)
+        #expect(error.problem.contains("5242880"))
+        #expect(error.fix == "use 4194304 (4M) or 6291456 (6M)")
+        let small = try #require(throws: DAXMemoryError.self) { _ = try target.map(length: 4096) }
+        #expect(small.fix == "use 2097152 (2M)")
+        let zero = try #require(throws: DAXMemoryError.self) { _ = try target.map(length: 0) }
+        #expect(zero.code == .misalignedLength)
+    }
+
+    @Test func outOfRangeIsRefused() throws {
+        let target = try MemoryTarget.memfd(name: "range", size: 8 << 20, alignment: .page2M)
+        let pastEnd = try #require(throws: DAXMemoryError.self) { _ = try target.map(offset: 8 << 20) }
+        #expect(pastEnd.code == .rangeOutOfBounds)
+        let tooLong = try #require(throws: DAXMemoryError.self) {
+            _ = try target.map(offset: 4 << 20, length: 6 << 20)
+        }
+        #expect(tooLong.code == .rangeOutOfBounds)
+        #expect(tooLong.fix.contains("4194304"))
+        let negative = try #require(throws: DAXMemoryError.self) { _ = try target.map(offset: -(2 << 20)) }
+        #expect(negative.code == .misalignedOffset)
+    }
+
+    @Test func privateMappingRules() throws {
+        let info = DAXDeviceInfo(
+            name: "dax0.0", major: 252, minor: 0, size: 1 << 30, alignment: .page2M, alignmentSource: .device,
+            sysfsPath: "/sys/devices/x/dax0.0")
+        let error = try #require(throws: DAXMemoryError.self) {
+            _ = try MappingPlan(
+                object: "/dev/dax0.0", kind: .deviceDAX(info), targetSize: 1 << 30, alignment: .page2M,
+                sharing: .private)
+        }
+        #expect(error.code == .privateMappingRefused)
+        #expect(error.description.hasPrefix("/dev/dax0.0: a private (MAP_PRIVATE) mapping was requested"))
+        let shared = try MappingPlan(
+            object: "/dev/dax0.0", kind: .deviceDAX(info), targetSize: 1 << 30, alignment: .page2M)
+        #expect(shared.length == 1 << 30)
+        #expect(shared.sharing == .shared)
+
+        // Private mappings of a memfd are allowed and copy on write.
+        let target = try MemoryTarget.memfd(name: "private", size: 1 << 20)
+        let sharedMapping = try target.map()
+        let privateMapping = try target.map(sharing: .private)
+        #expect(privateMapping.sharing == .private)
+        sharedMapping.bytes[0] = 1
+        privateMapping.bytes[1] = 2
+        #expect(sharedMapping.bytes[1] == 0)
+    }
+
+    @Test func errorDescriptionCarriesErrno() {
+        let error = DAXMemoryError(
+            .openFailed, object: "/dev/dax0.0", problem: "cannot open read-write", fix: "run as root",
+            underlyingError: .permissionDenied)
+        #expect(error.description == "/dev/dax0.0: cannot open read-write (Permission denied, errno 13); fix: run as root")
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+/// Helpers for tests that run inside the emulated-pmem lab (`scripts/lab`).
+enum Lab {
+    /// The package root (this file is Tests/IntegrationTests/LabSupport.swift).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The daxkit binary under test: $DAXKIT_BIN or the debug build.
+    static var daxkit: String {
+        ProcessInfo.processInfo.environment["DAXKIT_BIN"]
+            ?? packageRoot.appendingPathComponent(".build/debug/daxkit").path
+    }
+
+    /// Fails the calling test unless it runs inside the lab: an integration test that
+    /// cannot run must fail, not skip.
+    static func require() throws {
+        let env = ProcessInfo.processInfo.environment
+        try #require(env["DAXKIT_LAB"] == "1",
+                     "not inside the emulated-pmem lab: run integration tests with scripts/test (or scripts/lab -- swift test ...)")
+        try #require(FileManager.default.fileExists(atPath: "/sys/bus/nd/devices"),
+                     "the lab booted without libnvdimm: /sys/bus/nd/devices is missing")
+        try #require(FileManager.default.isExecutableFile(atPath: daxkit), "daxkit binary not built at \(daxkit)")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a program (looked up in PATH when not absolute) and captures its output.
+    /// Uses posix_spawn with stdout/stderr redirected to temp files (Foundation's Process
+    /// needs a run loop that is not worth depending on inside the lab guest).
+    @discardableResult
+    static func run(_ program: String, _ args: [String]) throws -> Result {
+        let tmp = FileManager.default.temporaryDirectory.path
+        let tag = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let outPath = "\(tmp)/daxkit-test-\(tag).out", errPath = "\(tmp)/daxkit-test-\(tag).err"
+        defer { unlink(outPath); unlink(errPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = [program] + args
+        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        var pid: pid_t = 0
+        let rc = program.contains("/")
+            ? posix_spawn(&pid, program, &actions, nil, &cargs, environ)
+            : posix_spawnp(&pid, program, &actions, nil, &cargs, environ)
+        guard rc == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO)
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exited = (status & 0x7f) == 0
+        let code: Int32 = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return Result(status: code, stdout: out, stderr: err)
+    }
+
+    /// Runs a command that must succeed; returns stdout.
+    @discardableResult
+    static func must(_ program: String, _ args: [String]) throws -> String {
+        let r = try run(program, args)
+        try #require(r.status == 0, "\(program) \(args.joined(separator: " ")) exited \(r.status): \(r.stderr)")
+        return r.stdout
+    }
+
+    /// Parses JSON text into a Foundation object tree (nil for empty output).
+    static func parse(_ text: String) throws -> NSObject? {
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if t.isEmpty { return nil }
+        return try JSONSerialization.jsonObject(with: Data(t.utf8), options: [.fragmentsAllowed]) as? NSObject
+    }
+
+    static func sysfs(_ path: String) -> String? {
+        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Returns every labelled NVDIMM region and the legacy region to "fresh": all
+    /// namespaces destroyed / reset to raw, using ndctl (the reference tool).
+    static func resetWithNdctl() throws {
+        _ = try run("ndctl", ["destroy-namespace", "all", "-f"])
+    }
+}
