@@ -1,6 +1,9 @@
 // The one funnel to libdaxctl: every daxctl_* call of the NDCtl module lives in this file.
 import CNDCtl
 import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @inline(__always)
 private func str(_ p: UnsafePointer<CChar>?) -> String? {
@@ -20,6 +23,7 @@ public final class DAXContext {
             throw NDCtlError.fromReturn(rc, "daxctl context: cannot initialise libdaxctl (is sysfs mounted?)", code: .contextCreation)
         }
         raw = ctx
+        if getenv("DAXCTL_LOG") == nil { daxctl_set_log_priority(ctx, 0) }
     }
 
     deinit { daxctl_unref(raw) }

@@ -2,6 +2,9 @@
 // Objects hold the context that owns them, so a Region outlives nothing it needs.
 import CNDCtl
 import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 private let ULLONG_MAX_: UInt64 = .max
 // Device types from <ndctl/ndctl.h> (not imported to keep the kernel uapi header out).
@@ -40,6 +43,9 @@ public final class NDContext {
             throw NDCtlError.fromReturn(rc, "ndctl context: cannot initialise libndctl (is sysfs mounted?)", code: .contextCreation)
         }
         raw = ctx
+        // libndctl logs failures to stderr itself; daxkit reports one line per error.
+        // NDCTL_LOG (e.g. "debug") still turns its logging on.
+        if getenv("NDCTL_LOG") == nil { ndctl_set_log_priority(ctx, 0) }
     }
 
     deinit { ndctl_unref(raw) }
@@ -487,4 +493,173 @@ public final class BTT {
     public var namespace: Namespace? {
         ndctl_btt_get_namespace(raw).map { Namespace(region: region, raw: $0) }
     }
+}
+
+// MARK: - Write side (kernel state changes)
+
+/// Turns a libndctl return code into a thrown error naming the object and the action.
+@inline(__always)
+private func check(_ rc: Int32, _ what: @autoclosure () -> String) throws {
+    if rc < 0 { throw NDCtlError.fromReturn(rc, what()) }
+}
+
+private func cMode(_ m: NamespaceMode) -> ndctl_namespace_mode {
+    switch m {
+    case .fsdax: return NDCTL_NS_MODE_FSDAX
+    case .sector: return NDCTL_NS_MODE_SECTOR
+    case .raw: return NDCTL_NS_MODE_RAW
+    case .devdax: return NDCTL_NS_MODE_DAX
+    case .unknown: return NDCTL_NS_MODE_UNKNOWN
+    }
+}
+
+private func cLocation(_ l: MapLocation) -> ndctl_pfn_loc {
+    switch l {
+    case .none: return NDCTL_PFN_LOC_NONE
+    case .mem: return NDCTL_PFN_LOC_RAM
+    case .dev: return NDCTL_PFN_LOC_PMEM
+    }
+}
+
+extension Region {
+    /// Enables the region (binds nd_region); wraps `ndctl_region_enable`.
+    public func enable() throws { try check(ndctl_region_enable(raw), "\(devName): enable failed") }
+    /// Disables the region and invalidates its namespaces; wraps `ndctl_region_disable_invalidate`.
+    public func disable() throws { try check(ndctl_region_disable_invalidate(raw), "\(devName): disable failed") }
+}
+
+extension Namespace {
+    /// Whether the namespace is an idle seed (no uuid, size 0); wraps `ndctl_namespace_is_configuration_idle`.
+    public var isConfigurationIdle: Bool { ndctl_namespace_is_configuration_idle(raw) != 0 }
+    /// Sector sizes the namespace accepts; wraps `ndctl_namespace_get_supported_sector_size`.
+    public var supportedSectorSizes: [UInt64] {
+        let n = ndctl_namespace_get_num_sector_sizes(raw)
+        guard n > 0 else { return [] }
+        return (0..<n).map { UInt64(ndctl_namespace_get_supported_sector_size(raw, $0)) }
+    }
+    /// Wraps `ndctl_namespace_set_uuid`.
+    public func setUUID(_ bytes: [UInt8]) throws {
+        var b = bytes
+        try check(b.withUnsafeMutableBufferPointer { ndctl_namespace_set_uuid(raw, $0.baseAddress!) },
+                  "\(devName): set uuid failed")
+    }
+    /// Wraps `ndctl_namespace_set_alt_name`.
+    public func setName(_ name: String) throws {
+        try check(ndctl_namespace_set_alt_name(raw, name), "\(devName): set name \"\(name)\" failed")
+    }
+    /// Wraps `ndctl_namespace_set_size`.
+    public func setSize(_ size: UInt64) throws {
+        try check(ndctl_namespace_set_size(raw, size), "\(devName): set size \(size) failed")
+    }
+    /// Wraps `ndctl_namespace_set_sector_size`.
+    public func setSectorSize(_ size: UInt32) throws {
+        try check(ndctl_namespace_set_sector_size(raw, size), "\(devName): set sector size \(size) failed")
+    }
+    /// Claims the namespace for a personality; wraps `ndctl_namespace_set_enforce_mode`.
+    /// Older kernels lack the attribute, so callers may ignore the error as ndctl does.
+    @discardableResult
+    public func setEnforceMode(_ mode: NamespaceMode) -> Int32 {
+        ndctl_namespace_set_enforce_mode(raw, cMode(mode))
+    }
+    /// Wraps `ndctl_namespace_set_raw_mode`.
+    public func setRawMode(_ on: Bool) throws {
+        try check(ndctl_namespace_set_raw_mode(raw, on ? 1 : 0), "\(devName): set raw mode failed")
+    }
+    /// Binds the namespace's driver; wraps `ndctl_namespace_enable`.
+    public func enable() throws { try check(ndctl_namespace_enable(raw), "\(devName): enable failed") }
+    /// Unbinds, refusing when a filesystem on it is mounted; wraps `ndctl_namespace_disable_safe`.
+    public func disableSafe() throws { try check(ndctl_namespace_disable_safe(raw), "\(devName): disable failed") }
+    /// Unbinds and tears down its btt/pfn/dax claim; wraps `ndctl_namespace_disable_invalidate`.
+    public func disableInvalidate() throws {
+        try check(ndctl_namespace_disable_invalidate(raw), "\(devName): disable failed")
+    }
+    /// Releases the namespace's capacity and labels; wraps `ndctl_namespace_delete`.
+    public func delete() throws { try check(ndctl_namespace_delete(raw), "\(devName): delete failed") }
+}
+
+extension PFN {
+    public var hasAlign: Bool { ndctl_pfn_has_align(raw) != 0 }
+    public func setUUID(_ bytes: [UInt8]) throws {
+        var b = bytes
+        try check(b.withUnsafeMutableBufferPointer { ndctl_pfn_set_uuid(raw, $0.baseAddress!) }, "\(devName): set uuid failed")
+    }
+    public func setLocation(_ l: MapLocation) throws {
+        try check(ndctl_pfn_set_location(raw, cLocation(l)), "\(devName): set map \(l.rawValue) failed")
+    }
+    public func setAlign(_ a: UInt64) throws {
+        try check(ndctl_pfn_set_align(raw, UInt(a)), "\(devName): set align \(a) failed")
+    }
+    /// Attaches (or with `nil` detaches) the namespace; wraps `ndctl_pfn_set_namespace`.
+    public func setNamespace(_ ns: Namespace?) throws {
+        try check(ndctl_pfn_set_namespace(raw, ns?.raw), "\(devName): set namespace failed")
+    }
+    /// Wraps `ndctl_pfn_enable`.
+    public func enable() throws { try check(ndctl_pfn_enable(raw), "\(devName): enable failed") }
+}
+
+extension DAXSeed {
+    public func setUUID(_ bytes: [UInt8]) throws {
+        var b = bytes
+        try check(b.withUnsafeMutableBufferPointer { ndctl_dax_set_uuid(raw, $0.baseAddress!) }, "\(devName): set uuid failed")
+    }
+    public func setLocation(_ l: MapLocation) throws {
+        try check(ndctl_dax_set_location(raw, cLocation(l)), "\(devName): set map \(l.rawValue) failed")
+    }
+    public func setAlign(_ a: UInt64) throws {
+        try check(ndctl_dax_set_align(raw, UInt(a)), "\(devName): set align \(a) failed")
+    }
+    public func setNamespace(_ ns: Namespace?) throws {
+        try check(ndctl_dax_set_namespace(raw, ns?.raw), "\(devName): set namespace failed")
+    }
+    public func enable() throws { try check(ndctl_dax_enable(raw), "\(devName): enable failed") }
+}
+
+extension BTT {
+    public func setUUID(_ bytes: [UInt8]) throws {
+        var b = bytes
+        try check(b.withUnsafeMutableBufferPointer { ndctl_btt_set_uuid(raw, $0.baseAddress!) }, "\(devName): set uuid failed")
+    }
+    public func setSectorSize(_ s: UInt32) throws {
+        try check(ndctl_btt_set_sector_size(raw, s), "\(devName): set sector size \(s) failed")
+    }
+    public func setNamespace(_ ns: Namespace?) throws {
+        try check(ndctl_btt_set_namespace(raw, ns?.raw), "\(devName): set namespace failed")
+    }
+    public func enable() throws { try check(ndctl_btt_enable(raw), "\(devName): enable failed") }
+}
+
+extension DIMM {
+    /// Label area state: `nil` if it cannot be read, else whether a valid index exists;
+    /// wraps `ndctl_dimm_read_label_index` + `ndctl_dimm_validate_labels`.
+    public func labelsAreValid() -> Bool? {
+        guard let cmd = ndctl_dimm_read_label_index(raw) else { return nil }
+        defer { ndctl_cmd_unref(cmd) }
+        return ndctl_dimm_validate_labels(raw) >= 0
+    }
+
+    /// Writes a fresh, empty label index (v1.1 or v1.2) and re-reads it into the kernel;
+    /// wraps `ndctl_dimm_read_label_index`, `ndctl_dimm_init_labels`, disable/enable.
+    /// - Returns: the number of label slots.
+    @discardableResult
+    public func initLabels(version12: Bool = false) throws -> Int {
+        guard let cmd = ndctl_dimm_read_label_index(raw) else {
+            throw NDCtlError(.operationFailed, "\(devName): cannot read the label index (no label area?)", underlying: .noSuchAddressOrDevice)
+        }
+        defer { ndctl_cmd_unref(cmd) }
+        let n = ndctl_dimm_init_labels(raw, version12 ? NDCTL_NS_VERSION_1_2 : NDCTL_NS_VERSION_1_1)
+        try check(n, "\(devName): init labels failed")
+        if isEnabled {
+            try check(ndctl_dimm_disable(raw), "\(devName): disable after label init failed")
+            try check(ndctl_dimm_enable(raw), "\(devName): enable after label init failed")
+        }
+        return Int(n)
+    }
+
+    /// Zeroes the whole label area; wraps `ndctl_dimm_zero_labels`.
+    public func zeroLabels() throws {
+        try check(ndctl_dimm_zero_labels(raw), "\(devName): zero labels failed")
+    }
+
+    /// Free label slots; wraps `ndctl_dimm_get_available_labels`.
+    public var availableLabels: Int { Int(ndctl_dimm_get_available_labels(raw)) }
 }

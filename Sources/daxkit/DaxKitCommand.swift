@@ -7,6 +7,11 @@ struct DaxKitCommand: ParsableCommand {
         commandName: "daxkit",
         abstract: "Manage Linux persistent memory and device-DAX (ndctl/daxctl compatible).",
         version: DaxKitVersion.string,
-        subcommands: [ListCommand.self, DaxCommand.self, TouchCommand.self]
+        subcommands: [
+            ListCommand.self, CreateNamespaceCommand.self, DestroyNamespaceCommand.self,
+            EnableNamespaceCommand.self, DisableNamespaceCommand.self, EnableRegionCommand.self,
+            DisableRegionCommand.self, InitLabelsCommand.self, ZeroLabelsCommand.self,
+            DaxCommand.self, TouchCommand.self,
+        ]
     )
 }

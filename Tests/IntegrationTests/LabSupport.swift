@@ -67,6 +67,22 @@ enum Lab {
         return Result(status: code, stdout: out, stderr: err)
     }
 
+    /// Starts a program in the background with stdout to a file; returns its pid.
+    static func spawn(_ program: String, _ args: [String], stdout path: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = [program] + args
+        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, program, &actions, nil, &cargs, environ)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+        return pid
+    }
+
     /// Runs a command that must succeed; returns stdout.
     @discardableResult
     static func must(_ program: String, _ args: [String]) throws -> String {

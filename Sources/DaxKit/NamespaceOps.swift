@@ -1,0 +1,374 @@
+import NDCtl
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Namespaces {
+    /// ndctl prints a created namespace with dax detail, human units on a terminal.
+    static var createFlags: ListFlags { isatty(1) != 0 ? [.dax, .daxDevices, .human] : [.dax, .daxDevices] }
+
+    /// The result of a create or reconfigure: the namespaces' JSON as ndctl prints it.
+    public struct Created: Sendable {
+        public var namespaces: [JSON]
+        public var plans: [NamespacePlan]
+    }
+
+    /// Regions matching `--bus`/`--region` (ndctl's filters), in bus order.
+    static func regions(_ r: NamespaceRequest, context: NDContext) -> [Region] {
+        context.buses.filter { NDFilter.bus($0, r.bus) }.flatMap(\.regions).filter { NDFilter.region($0, r.region) }
+    }
+
+    /// Finds a namespace by name (`namespaceX.Y`) or `X.Y`.
+    static func find(_ ident: String, in regions: [Region]) -> Namespace? {
+        for region in regions {
+            for ns in region.namespaces where ns.devName == ident {
+                return ns
+            }
+            if let (rid, nid) = scanDotted(ident), rid == Int(region.id),
+               let ns = region.namespaces.first(where: { Int($0.id) == nid }) {
+                return ns
+            }
+        }
+        return nil
+    }
+
+    /// ndctl's region_get_namespace: namespace id 0 when idle, else the region's seed.
+    static func idleNamespace(_ region: Region) -> Namespace? {
+        if let first = region.namespaces.first(where: { $0.id == 0 && $0.isConfigurationIdle }) { return first }
+        return region.namespaceSeed
+    }
+
+    /// The block and dax devices a namespace currently exposes.
+    static func devices(of ns: Namespace) -> (block: [String], dax: [String]) {
+        var block: [String] = []
+        for b in [ns.blockDevice, ns.pfn?.blockDevice, ns.btt?.blockDevice] {
+            if let b { block.append(b) }
+        }
+        let dax = ns.dax?.daxRegion?.devices.map(\.devName) ?? []
+        return (block, dax)
+    }
+
+    /// Refuses to touch a namespace that something is using, even with --force:
+    /// a VM mapping its dax device, a mounted filesystem, an open block device, kmem.
+    static func ensureNotInUse(_ ns: Namespace, action: String) throws {
+        let (block, dax) = devices(of: ns)
+        let holders = Holders.find(blockDevices: block, daxDevices: dax)
+        guard let first = holders.first else { return }
+        let more = holders.count > 1 ? " (and \(holders.count - 1) more holder\(holders.count > 2 ? "s" : ""))" : ""
+        let fix: String
+        switch first.kind {
+        case .mapped, .open: fix = "stop PID \(first.pid ?? 0) first (a VM whose guest RAM this is?); --force does not override this"
+        case .mounted: fix = "unmount \(first.detail ?? "it") first; --force does not override this"
+        case .stacked: fix = "remove the stacked device first; --force does not override this"
+        case .systemRAM: fix = "offline the memory and reconfigure the device to devdax first (daxctl reconfigure-device --mode=devdax); --force does not override this"
+        }
+        throw DaxKitError(.inUse, "\(ns.devName) is in use and will not be \(action): \(first)\(more); \(fix)")
+    }
+
+    /// Creates (or with `-e` reconfigures) namespaces as `ndctl create-namespace` does.
+    /// - Throws: `DaxKitError` with one line naming the object, value, rule and fix.
+    public static func create(_ r: NamespaceRequest, context: NDContext) throws -> Created {
+        try validateArguments(r)
+        let lock = r.dryRun ? nil : try HostLock()
+        defer { _ = lock }
+        let candidates = regions(r, context: context)
+        if candidates.isEmpty {
+            throw DaxKitError(.notFound, "create-namespace: no region matches \(r.region.map { "--region \($0)" } ?? "")\(r.bus.map { " --bus \($0)" } ?? ""); list them with daxkit list -R -i")
+        }
+
+        if let ident = r.reconfigure {
+            guard let ns = find(ident, in: candidates) else {
+                throw DaxKitError(.notFound, "create-namespace: namespace \(ident) not found; list them with daxkit list -N -i")
+            }
+            return try reconfigure(ns, r)
+        }
+
+        var created = Created(namespaces: [], plans: [])
+        var reasons: [String] = []
+        for region in candidates {
+            let (planned, reason) = try plan(r, region: region, existing: nil)
+            guard var p = planned else {
+                if let reason { reasons.append(reason) }
+                continue
+            }
+            guard let seed = idleNamespace(region), seed.isConfigurationIdle else {
+                reasons.append("\(region.devName) has no idle namespace seed")
+                continue
+            }
+            p.namespace = seed.devName
+            if r.dryRun {
+                created.plans.append(p)
+            } else {
+                try setup(region: region, namespace: seed, plan: p, autorecover: r.autorecover, force: r.force, fresh: true)
+                created.plans.append(p)
+                if let j = Render.namespace(seed, createFlags) {
+                    created.namespaces.append(j)
+                }
+            }
+            if !r.greedy { return created }
+        }
+        if created.plans.isEmpty {
+            let why = reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; ")
+            throw DaxKitError(.invalidArgument, "create-namespace: no region can hold the namespace\(why)")
+        }
+        return created
+    }
+
+    /// `-e NS`: reconfigure an existing namespace (needs --force while it is active).
+    static func reconfigure(_ ns: Namespace, _ r: NamespaceRequest) throws -> Created {
+        let region = ns.region
+        let (planned, reason) = try plan(r, region: region, existing: ns)
+        guard let p = planned else {
+            throw DaxKitError(.invalidArgument, "create-namespace: cannot reconfigure \(ns.devName): \(reason ?? "region unavailable")")
+        }
+        if r.dryRun { return Created(namespaces: [], plans: [p]) }
+        try prepareReconfigure(ns, force: r.force, action: "reconfigured")
+        var target = ns
+        if region.isLabelless && r.autolabel {
+            // Labels need label storage on every DIMM; a memmap region has none.
+            // (ndctl's enable_labels): skipped when there are no mappings.
+            if region.mappingCount > 0, region.dimms.allSatisfy({ $0.labelsAreValid() != nil }) {
+                try? region.disable()
+                for d in region.dimms { _ = try? d.initLabels(version12: true) }
+                try? region.enable()
+                if let seed = idleNamespace(region) { target = seed }
+            }
+        }
+        try setup(region: region, namespace: target, plan: p, autorecover: r.autorecover, force: r.force, fresh: false)
+        let flags = createFlags
+        return Created(namespaces: Render.namespace(target, flags).map { [$0] } ?? [], plans: [p])
+    }
+
+    /// ndctl's namespace_prep_reconfig: refuse active without --force, refuse in use
+    /// always, then disable, unclaim and zero the info block.
+    static func prepareReconfigure(_ ns: Namespace, force: Bool, action: String) throws {
+        if ns.region.isReadOnly {
+            throw DaxKitError(.invalidArgument, "\(ns.devName) is on read-only \(ns.region.devName); make the region writable first")
+        }
+        try ensureNotInUse(ns, action: action)
+        if ns.isActive && !force {
+            throw DaxKitError(.inUse, "\(ns.devName) is active; pass --force to have it \(action) (its data will be lost)")
+        }
+        try ns.disableSafe()
+        ns.setEnforceMode(.raw)
+        try zeroInfoBlock(ns)
+    }
+
+    /// Zeroes the first 8 KiB (pfn/btt/dax info block) so the old personality does not
+    /// come back on the next enable (ndctl's zero_info_block).
+    static func zeroInfoBlock(_ ns: Namespace) throws {
+        defer {
+            try? ns.setRawMode(false)
+            try? ns.disableInvalidate()
+        }
+        try ns.setRawMode(true)
+        guard (try? ns.enable()) != nil, let bdev = ns.blockDevice else { return }
+        let fd = open("/dev/\(bdev)", O_RDWR | O_EXCL | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            throw DaxKitError(.io, "\(ns.devName): cannot open /dev/\(bdev) to clear its info block (\(String(cString: strerror(e)))); is it in use?")
+        }
+        defer { close(fd) }
+        let size = 8192
+        var buf = [UInt8](repeating: 0, count: size)
+        let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, 0) }
+        if n == size && buf.allSatisfy({ $0 == 0 }) { return }
+        buf = [UInt8](repeating: 0, count: size)
+        let w = buf.withUnsafeBytes { pwrite(fd, $0.baseAddress, size, 0) }
+        guard w == size else {
+            throw DaxKitError(.io, "\(ns.devName): failed to clear the info block on /dev/\(bdev)")
+        }
+        fsync(fd)
+    }
+
+    /// ndctl's setup_namespace with autorecover: program the namespace and its
+    /// personality, bind it, and on failure put back what was there.
+    static func setup(region: Region, namespace ns: Namespace, plan p: NamespacePlan, autorecover: Bool,
+                      force: Bool, fresh: Bool) throws {
+        let log = KernelLog()
+        // Names are captured up front: libndctl frees a namespace object on delete.
+        let nsName = ns.devName
+        var seedNames: [String] = [nsName]
+        var restoreSeed: () -> Void = {}
+        func undo() {
+            guard autorecover else { return }
+            restoreSeed()
+            if fresh {
+                ns.setEnforceMode(.raw)
+                try? ns.delete()
+            }
+        }
+        do {
+            if ns.type != .io {
+                try ns.setUUID(p.uuid)
+                try ns.setName(p.name)
+                try ns.setSize(p.size)
+            }
+            if let s = p.sectorSize, s != UInt32.max {
+                if ns.supportedSectorSizes.contains(UInt64(s)) {
+                    try ns.setSectorSize(s)
+                } else if p.mode != .sector && s != 512 {
+                    throw DaxKitError(.invalidArgument, "\(ns.devName): --sector-size \(s) is not supported; use 512")
+                }
+            }
+            ns.setEnforceMode(p.mode)
+            let uuid = randomUUID()
+            let needsPFN = p.mode == .fsdax && (ns.mode != .fsdax || p.map == .dev || ns.type != .io)
+            if needsPFN || p.mode == .devdax {
+                // Personalities need a 16 MiB aligned start (the kernel's section size).
+                if let res = ns.resource, res % (16 << 20) != 0, !force {
+                    throw DaxKitError(.invalidArgument, "\(ns.devName): starts at \(JSON.cHex(res)), not 16 MiB aligned as \(p.mode.rawValue) needs; set the region's align to 16M or pass --force")
+                }
+            }
+            if needsPFN {
+                guard let pfn = region.pfnSeed else { throw DaxKitError(.kernelRefused, "\(region.devName): no pfn seed for fsdax") }
+                seedNames.append(pfn.devName)
+                let (oldLoc, oldAlign) = (pfn.location, pfn.align)
+                restoreSeed = { try? pfn.setNamespace(nil); try? pfn.setLocation(oldLoc); if oldAlign > 0 && pfn.hasAlign { try? pfn.setAlign(oldAlign) } }
+                try pfn.setUUID(uuid)
+                try pfn.setLocation(p.map)
+                if pfn.hasAlign { try pfn.setAlign(p.align) }
+                try pfn.setNamespace(ns)
+                do { try pfn.enable() } catch {
+                    if autorecover { try? pfn.setNamespace(nil) }
+                    throw error
+                }
+            } else if p.mode == .devdax {
+                guard let dax = region.daxSeed else { throw DaxKitError(.kernelRefused, "\(region.devName): no dax seed for devdax") }
+                seedNames.append(dax.devName)
+                // Put the seed's settings back if the bind fails, so nothing is left behind.
+                let (oldLoc, oldAlign) = (dax.location, dax.align)
+                restoreSeed = { try? dax.setNamespace(nil); try? dax.setLocation(oldLoc); if oldAlign > 0 { try? dax.setAlign(oldAlign) } }
+                try dax.setUUID(uuid)
+                do {
+                    try dax.setLocation(p.map)
+                } catch let e as NDCtlError where p.map == .none {
+                    throw DaxKitError(.kernelRefused, "\(ns.devName): this kernel has no struct-page-less device-dax (--map none, from the unmerged \"device-dax: Support devices without PFN metadata\" RFC; it rejected mode \"none\": \(e.underlyingError.map { "\($0)" } ?? "error")); use --map mem", underlying: e)
+                }
+                try dax.setAlign(p.align)
+                try dax.setNamespace(ns)
+                do { try dax.enable() } catch {
+                    if autorecover { try? dax.setNamespace(nil) }
+                    throw error
+                }
+            } else if p.mode == .sector {
+                guard let btt = region.bttSeed else { throw DaxKitError(.kernelRefused, "\(region.devName): no btt seed for sector mode") }
+                seedNames.append(btt.devName)
+                try btt.setUUID(uuid)
+                try btt.setSectorSize(p.sectorSize ?? 4096)
+                try btt.setNamespace(ns)
+                do { try btt.enable() } catch {
+                    if autorecover { try? btt.setNamespace(nil) }
+                    throw error
+                }
+            } else {
+                try ns.enable()
+            }
+        } catch let e as DaxKitError {
+            undo()
+            throw e
+        } catch let e as NDCtlError {
+            let lines = log?.relevant(to: seedNames) ?? []
+            undo()
+            let reason = lines.isEmpty ? "" : "; kernel: " + lines.suffix(3).joined(separator: " | ")
+            if p.map == .none && p.mode == .devdax {
+                throw DaxKitError(.kernelRefused, "\(nsName): the kernel refused devdax with --map none (\(e.underlyingError.map { "\($0)" } ?? "error")): it has no struct-page-less device-dax support (the unmerged \"device-dax: Support devices without PFN metadata\" RFC)\(reason); use --map mem. Nothing was left behind", underlying: e)
+            }
+            throw DaxKitError(.kernelRefused, "\(e.message) (\(e.underlyingError.map { "\($0)" } ?? "error"))\(reason); \(autorecover ? "rolled back, nothing was left behind" : "left as is (--no-autorecover)")", underlying: e)
+        }
+    }
+
+    /// What a destroy/enable/disable acted on.
+    public struct Outcome: Sendable {
+        public var processed: [String] = []
+        public var verb: String
+    }
+
+    /// Namespaces named by `ident` (`namespaceX.Y`, `X.Y` or `all`) in the given regions;
+    /// `all` skips idle seeds as ndctl does.
+    static func select(_ ident: String, regions: [Region]) -> [Namespace] {
+        regions.flatMap(\.namespaces).filter { ns in
+            if ident == "all" { return !(ns.size == 0 && ns.uuidBytes.allSatisfy { $0 == 0 }) }
+            if ns.devName == ident { return true }
+            if let (r, n) = scanDotted(ident), r == Int(ns.region.id), n == Int(ns.id) { return true }
+            return false
+        }
+    }
+
+    /// `destroy-namespace`: needs --force for an active namespace, and refuses one in use.
+    public static func destroy(_ ident: String, region: String?, bus: String?, force: Bool, context: NDContext) throws -> Outcome {
+        let lock = try HostLock()
+        defer { _ = lock }
+        var r = NamespaceRequest()
+        r.region = region; r.bus = bus
+        let targets = select(ident, regions: regions(r, context: context))
+        if targets.isEmpty && ident != "all" {
+            throw DaxKitError(.notFound, "destroy-namespace: namespace \(ident) not found; list them with daxkit list -N -i")
+        }
+        // Check every target before touching any, so a refusal leaves all state as it was.
+        for ns in targets {
+            try ensureNotInUse(ns, action: "destroyed")
+            if ns.isActive && !force {
+                throw DaxKitError(.inUse, "\(ns.devName) is active; pass --force to destroy it (its data will be lost)")
+            }
+            if ns.region.isReadOnly {
+                throw DaxKitError(.invalidArgument, "\(ns.devName) is on read-only \(ns.region.devName); make the region writable first")
+            }
+        }
+        var out = Outcome(verb: "destroyed")
+        for ns in targets {
+            let name = ns.devName
+            try prepareReconfigure(ns, force: force, action: "destroyed")
+            if ns.type != .io { try ns.delete() }
+            out.processed.append(name)
+        }
+        return out
+    }
+
+    /// `disable-namespace`: an active namespace needs --force; one in use is refused always.
+    public static func disable(_ ident: String, region: String?, bus: String?, force: Bool, context: NDContext) throws -> Outcome {
+        let lock = try HostLock()
+        defer { _ = lock }
+        var r = NamespaceRequest()
+        r.region = region; r.bus = bus
+        let targets = select(ident, regions: regions(r, context: context))
+        if targets.isEmpty && ident != "all" {
+            throw DaxKitError(.notFound, "disable-namespace: namespace \(ident) not found; list them with daxkit list -N -i")
+        }
+        for ns in targets {
+            try ensureNotInUse(ns, action: "disabled")
+            if ns.isActive && !force {
+                throw DaxKitError(.inUse, "\(ns.devName) is active; pass --force to disable it")
+            }
+        }
+        var out = Outcome(verb: "disabled")
+        for ns in targets {
+            try ns.disableSafe()
+            out.processed.append(ns.devName)
+        }
+        return out
+    }
+
+    /// `enable-namespace`.
+    public static func enable(_ ident: String, region: String?, bus: String?, context: NDContext) throws -> Outcome {
+        let lock = try HostLock()
+        defer { _ = lock }
+        var r = NamespaceRequest()
+        r.region = region; r.bus = bus
+        let targets = select(ident, regions: regions(r, context: context))
+        if targets.isEmpty && ident != "all" {
+            throw DaxKitError(.notFound, "enable-namespace: namespace \(ident) not found; list them with daxkit list -N -i")
+        }
+        var out = Outcome(verb: "enabled")
+        for ns in targets {
+            let log = KernelLog()
+            do { try ns.enable() } catch let e as NDCtlError {
+                let lines = log?.relevant(to: [ns.devName]) ?? []
+                throw DaxKitError(.kernelRefused, "\(e.description)\(lines.isEmpty ? "" : "; kernel: " + lines.suffix(3).joined(separator: " | "))")
+            }
+            out.processed.append(ns.devName)
+        }
+        return out
+    }
+}

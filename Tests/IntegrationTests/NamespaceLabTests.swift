@@ -1,0 +1,211 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Namespace lifecycle against the real libnvdimm drivers: create/destroy/reconfigure in
+/// every mode, validation errors that leave the kernel untouched, rollback of kernel
+/// refusals, in-use refusal, concurrency, and equality with ndctl's results.
+@Suite("namespace lifecycle (lab)", .serialized)
+struct NamespaceLabTests {
+    /// The first labelled region and the first label-less (memmap) region.
+    static func regions() throws -> (labelled: String, legacy: String?) {
+        var labelled: String?
+        var legacy: String?
+        for dev in (try? FileManager.default.contentsOfDirectory(atPath: "/sys/bus/nd/devices"))?.sorted() ?? []
+        where dev.hasPrefix("region") {
+            let nstype = Lab.sysfs("/sys/bus/nd/devices/\(dev)/nstype")
+            if nstype == "5" && labelled == nil { labelled = dev }
+            if nstype == "4" && legacy == nil { legacy = dev }
+        }
+        return (try #require(labelled, "no labelled region in this lab"), legacy)
+    }
+
+    /// A snapshot of kernel state to compare before/after (list output with idle seeds).
+    static func state() throws -> String {
+        try Lab.must("ndctl", ["list", "-RNDi"]) + (try Lab.must("daxctl", ["list", "-RDi"]))
+    }
+
+    static func daxkit(_ args: String...) throws -> Lab.Result { try Lab.run(Lab.daxkit, args) }
+    static func daxkit(_ args: [String]) throws -> Lab.Result { try Lab.run(Lab.daxkit, args) }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try Lab.parse(text) as? [String: Any], "not a JSON object: \(text)")
+    }
+
+    @Test("create and destroy in every mode and map; result matches ndctl's for the same arguments")
+    func everyModeMatchesNdctl() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        let cases: [[String]] = [
+            ["-m", "fsdax", "-s", "64M"], ["-m", "fsdax", "-M", "mem", "-s", "64M"],
+            ["-m", "fsdax", "-a", "4K", "-s", "32M"],
+            ["-m", "devdax", "-a", "2M", "-s", "128M"], ["-m", "devdax", "-M", "mem", "-a", "4K", "-s", "64M"],
+            ["-m", "sector", "-s", "64M"], ["-m", "sector", "-l", "512", "-s", "64M"],
+            ["-m", "raw", "-s", "32M"],
+        ]
+        let keys = ["mode", "map", "size", "align", "sector_size"]
+        for c in cases {
+            let ours = try Self.daxkit(["create-namespace", "-r", region] + c + ["-n", "dk"])
+            try #require(ours.status == 0, "daxkit create-namespace \(c) failed: \(ours.stderr)")
+            let o = try Self.json(ours.stdout)
+            let dev = try #require(o["dev"] as? String)
+            #expect(o["name"] as? String == "dk")
+            let d = try Self.daxkit("destroy-namespace", dev, "-f")
+            try #require(d.status == 0, "destroy \(dev): \(d.stderr)")
+
+            let ref = try Lab.run("ndctl", ["create-namespace", "-r", region] + c + ["-n", "nd"])
+            try #require(ref.status == 0, "ndctl create-namespace \(c) failed: \(ref.stderr)")
+            let r = try Self.json(ref.stdout)
+            for k in keys {
+                #expect("\(o[k] ?? "-")" == "\(r[k] ?? "-")", "\(c): \(k) daxkit \(o[k] ?? "-") vs ndctl \(r[k] ?? "-")")
+            }
+            try Lab.must("ndctl", ["destroy-namespace", try #require(r["dev"] as? String), "-f"])
+        }
+        // Nothing left behind.
+        let left = try Lab.must("ndctl", ["list", "-N", "-r", region])
+        #expect(left.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "namespaces left: \(left)")
+    }
+
+    @Test("each validation error: exact one-line message, exit 1, kernel state unchanged")
+    func validationErrors() throws {
+        try Lab.require()
+        let (region, legacy) = try Self.regions()
+        var cases: [([String], String)] = [
+            (["-m", "devdax", "-a", "2M", "-s", "100M"],
+             "daxkit: \(region): --size 100M is not a multiple of 16M (align 2M x 1 interleave way, region align 16M); use --size 112M (or 96M)"),
+            (["-m", "devdax", "-a", "8M", "-s", "256M"],
+             "daxkit: \(region): --align 8M is not supported for devdax (supported: 4K, 2M, 1G); pick one of them"),
+            (["-m", "raw", "-M", "mem", "-s", "64M"],
+             "daxkit: create-namespace: --map mem is only valid for fsdax and devdax namespaces, not raw; drop --map or use --mode fsdax|devdax"),
+            (["-m", "fsdax", "-M", "none", "-s", "64M"],
+             "daxkit: create-namespace: --map none (no struct page) is only valid with --mode devdax; use --mode devdax or --map mem|dev"),
+            (["-m", "raw", "-a", "2M", "-s", "64M"],
+             "daxkit: \(region): --align is not valid for raw mode; drop --align or use --mode fsdax|devdax"),
+            (["-n", String(repeating: "x", count: 64), "-s", "64M"],
+             "daxkit: create-namespace: --name is 64 bytes; the label holds at most 63; shorten it"),
+            (["-m", "fsdax", "-a", "3M", "-s", "64M"],
+             "daxkit: create-namespace: --align 3M must be a power of two of at least 4K; use 4K, 2M or 1G"),
+            (["-s", "64X"],
+             "daxkit: size \"64X\": unknown unit 'X'; write bytes or a number with K, M, G or T (base 1024), e.g. 256M"),
+        ]
+        if let legacy {
+            cases.append((["-r", legacy, "-s", "64M"],
+                          "daxkit: \(legacy) is label-less (memmap/e820 pmem or an NVDIMM without a label area): it holds one namespace of its full size and cannot be sub-divided; drop --size and reconfigure it with -e namespace\(legacy.dropFirst(6)).0, or use an NVDIMM with a label area (daxkit init-labels)"))
+        }
+        let before = try Self.state()
+        for (args, message) in cases {
+            let full = args.contains("-r") ? args : ["-r", region] + args
+            let r = try Lab.run(Lab.daxkit, ["create-namespace"] + full)
+            #expect(r.status == 1, "\(args): exit \(r.status)")
+            #expect(r.stderr.trimmingCharacters(in: .newlines) == message, "\(args)")
+            #expect(r.stdout.isEmpty)
+            #expect(!r.stderr.trimmingCharacters(in: .newlines).contains("\n"), "not one line: \(r.stderr)")
+        }
+        // Not enough space: names the available space and the largest extent.
+        let big = try Lab.run(Lab.daxkit, ["create-namespace", "-r", region, "-s", "64G"])
+        #expect(big.status == 1)
+        #expect(big.stderr.contains("exceeds the free capacity") && big.stderr.contains("largest extent"), "\(big.stderr)")
+        #expect(try Self.state() == before, "a refused command changed kernel state")
+    }
+
+    @Test("--map none: the kernel refuses, the error says so and suggests --map mem, nothing is left behind")
+    func mapNone() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        let before = try Self.state()
+        let r = try Lab.run(Lab.daxkit, ["create-namespace", "-r", region, "-m", "devdax", "-M", "none", "-s", "64M"])
+        #expect(r.status == 1)
+        let line = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(line.contains("struct-page-less") && line.contains("use --map mem"), "\(r.stderr)")
+        let after = try Self.state()
+        let diff = zip(before.split(separator: "\n"), after.split(separator: "\n")).filter { $0 != $1 }
+        #expect(after == before, "state changed after a refused --map none: \(diff)")
+        #expect(!r.stderr.trimmingCharacters(in: .newlines).contains("\n"), "not one line: \(r.stderr)")
+    }
+
+    @Test("a dax device mapped by a live process is never destroyed, disabled or reconfigured, even with --force")
+    func inUseRefusal() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        let c = try Self.daxkit("create-namespace", "-r", region, "-m", "devdax", "-a", "2M", "-s", "64M", "-n", "busy")
+        try #require(c.status == 0, "\(c.stderr)")
+        let o = try Self.json(c.stdout)
+        let dev = try #require(o["dev"] as? String)
+        let chardev = try #require(((o["daxregion"] as? [String: Any])?["devices"] as? [[String: Any]])?.first?["chardev"] as? String)
+        // A holder: python maps the whole device and sleeps (like a VM holding guest RAM).
+        let out = "/tmp/holder-\(getpid()).out"
+        unlink(out)
+        let pid = try Lab.spawn("/usr/bin/python3", ["-c", "import mmap,os,time; fd=os.open('/dev/\(chardev)',os.O_RDWR); m=mmap.mmap(fd,64<<20,mmap.MAP_SHARED); m[0]=1; print('mapped',flush=True); time.sleep(300)"], stdout: out)
+        var mapped = false
+        for _ in 0..<300 where !mapped {
+            mapped = (try? String(contentsOfFile: out, encoding: .utf8))?.contains("mapped") ?? false
+            if !mapped { usleep(100_000) }
+        }
+        try #require(mapped, "the holder process never mapped /dev/\(chardev)")
+        let before = try Self.state()
+        for args in [["destroy-namespace", dev, "-f"], ["disable-namespace", dev, "-f"],
+                     ["create-namespace", "-e", dev, "-m", "fsdax", "-f"], ["disable-region", region]] {
+            let r = try Lab.run(Lab.daxkit, args)
+            #expect(r.status == 1, "\(args) was not refused")
+            #expect(r.stderr.contains("is mapped by PID \(pid) (python3)"), "\(args): \(r.stderr)")
+        }
+        #expect(try Self.state() == before)
+        kill(pid, SIGKILL)
+        var st: Int32 = 0
+        waitpid(pid, &st, 0)
+        let d = try Self.daxkit("destroy-namespace", dev, "-f")
+        #expect(d.status == 0, "\(d.stderr)")
+    }
+
+    @Test("active namespaces need --force to be destroyed or disabled")
+    func activeNeedsForce() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        let c = try Self.daxkit("create-namespace", "-r", region, "-m", "fsdax", "-s", "32M")
+        try #require(c.status == 0, "\(c.stderr)")
+        let dev = try #require(try Self.json(c.stdout)["dev"] as? String)
+        let d = try Self.daxkit("destroy-namespace", dev)
+        #expect(d.status == 1)
+        #expect(d.stderr == "daxkit: \(dev) is active; pass --force to destroy it (its data will be lost)\n")
+        let dis = try Self.daxkit("disable-namespace", dev)
+        #expect(dis.status == 1)
+        #expect(try Self.daxkit("disable-namespace", dev, "-f").status == 0)
+        #expect(try Self.daxkit("enable-namespace", dev).status == 0)
+        #expect(try Self.daxkit("destroy-namespace", dev, "-f").status == 0)
+    }
+
+    @Test("two concurrent creates both succeed without overlap")
+    func concurrentCreates() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        let script = "\(Lab.daxkit) create-namespace -r \(region) -m devdax -a 2M -s 64M -n c1 > /tmp/c1.json & p1=$!; \(Lab.daxkit) create-namespace -r \(region) -m devdax -a 2M -s 64M -n c2 > /tmp/c2.json & p2=$!; wait $p1; a=$?; wait $p2; b=$?; exit $((a + b))"
+        let r = try Lab.run("/bin/bash", ["-c", script])
+        #expect(r.status == 0, "\(r.stderr)")
+        let a = try Self.json(String(contentsOfFile: "/tmp/c1.json", encoding: .utf8))
+        let b = try Self.json(String(contentsOfFile: "/tmp/c2.json", encoding: .utf8))
+        let da = try #require(a["dev"] as? String), db = try #require(b["dev"] as? String)
+        #expect(da != db)
+        let ra = try #require(UInt64(Lab.sysfs("/sys/bus/nd/devices/\(da)/resource")?.dropFirst(2) ?? "", radix: 16))
+        let rb = try #require(UInt64(Lab.sysfs("/sys/bus/nd/devices/\(db)/resource")?.dropFirst(2) ?? "", radix: 16))
+        let size: UInt64 = 64 << 20
+        #expect(ra + size <= rb || rb + size <= ra, "ranges overlap: \(ra) \(rb)")
+        #expect(try Self.daxkit("destroy-namespace", "all", "-r", region, "-f").status == 0)
+    }
+
+    @Test("reconfigure the legacy memmap namespace to devdax and back (-e)")
+    func reconfigureLegacy() throws {
+        try Lab.require()
+        guard let legacy = try Self.regions().legacy else {
+            Issue.record("this topology has no memmap region"); return
+        }
+        let ns = "namespace\(legacy.dropFirst(6)).0"
+        let r = try Self.daxkit("create-namespace", "-e", ns, "-m", "devdax", "-f")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Self.json(r.stdout)["mode"] as? String == "devdax")
+        let back = try Self.daxkit("create-namespace", "-e", ns, "-m", "fsdax", "-M", "mem", "-f")
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(try Self.json(back.stdout)["mode"] as? String == "fsdax")
+    }
+}
