@@ -108,6 +108,10 @@ public struct NamespacePlan: Sendable {
     public var sectorSize: UInt32?
     public var name: String
     public var uuid: [UInt8]
+    /// Expected physical start of the namespace (for alignment padding), if known.
+    public var start: UInt64 = 0
+    /// BTT initial offset: 4096 with v1.1 labels or none, 0 with v1.2 labels.
+    public var bttInitialOffset: UInt64 = 4096
 }
 
 func randomUUID() -> [UInt8] {
@@ -306,8 +310,18 @@ public enum Namespaces {
         var uuid: [UInt8] = randomUUID()
         if let u = r.uuid { uuid = parseUUID(u)! }
         let name = r.name ?? existing?.name ?? ""
-        return (NamespacePlan(region: rname, namespace: existing?.devName, mode: mode, map: map, size: size,
-                              align: align, sectorSize: sector, name: name, uuid: uuid), nil)
+        var plan = NamespacePlan(region: rname, namespace: existing?.devName, mode: mode, map: map, size: size,
+                                 align: align, sectorSize: sector, name: name, uuid: uuid)
+        // Allocation is first-fit from the region start, so a new namespace starts after
+        // what is allocated; a reconfigured one keeps its own start.
+        if let existing, let res = existing.resource {
+            plan.start = res
+        } else if let res = region.resource {
+            plan.start = res + (region.size - region.availableSize)
+        }
+        let v12 = !region.dimms.isEmpty && region.dimms.allSatisfy { $0.labelSize >= 256 }
+        plan.bttInitialOffset = (v12 && !labelless) ? 0 : 4096
+        return (plan, nil)
     }
 
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 { b == 0 ? a : gcd(b, a % b) }
@@ -329,7 +343,8 @@ public enum Namespaces {
 extension Namespaces {
     /// The dry-run plan as JSON: what would be created, with the capacity breakdown.
     public static func planJSON(_ p: NamespacePlan) -> JSON {
-        let c = CapacityPlanning.breakdown(rawSize: p.size, mode: p.mode, map: p.map, align: p.align)
+        let c = CapacityPlanning.breakdown(rawSize: p.size, mode: p.mode, map: p.map, align: p.align, start: p.start,
+                                           sectorSize: p.sectorSize ?? 4096, bttInitialOffset: p.bttInitialOffset)
         var o = JSONObject()
         o.add("region", .string(p.region))
         if let ns = p.namespace { o.add("dev", .string(ns)) }

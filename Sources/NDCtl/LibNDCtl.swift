@@ -660,6 +660,16 @@ extension DIMM {
         try check(ndctl_dimm_zero_labels(raw), "\(devName): zero labels failed")
     }
 
+    /// Size of one namespace label: 128 bytes for v1.1 labels, 256 for v1.2 (0 if unknown);
+    /// wraps `ndctl_dimm_sizeof_namespace_label`.
+    /// Reads the label index first: libndctl computes this from the read (and crashes without it).
+    public var labelSize: Int {
+        guard let cmd = ndctl_dimm_read_label_index(raw) else { return 0 }
+        defer { ndctl_cmd_unref(cmd) }
+        guard ndctl_dimm_validate_labels(raw) >= 0 else { return 0 }
+        return Int(ndctl_dimm_sizeof_namespace_label(raw))
+    }
+
     /// Free label slots; wraps `ndctl_dimm_get_available_labels`.
     public var availableLabels: Int { Int(ndctl_dimm_get_available_labels(raw)) }
 }
