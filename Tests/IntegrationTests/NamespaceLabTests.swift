@@ -215,4 +215,47 @@ struct NamespaceLabTests {
         #expect(back.status == 0, "\(back.stderr)")
         #expect(try Self.json(back.stdout)["mode"] as? String == "fsdax")
     }
+
+    @Test("a mounted fsdax namespace and a devdax namespace online as system RAM are refused, even with --force")
+    func mountedAndSystemRAMRefused() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        // fsdax with a mounted ext4.
+        let c = try Self.daxkit("create-namespace", "-r", region, "-m", "fsdax", "-s", "64M")
+        try #require(c.status == 0, "\(c.stderr)")
+        let o = try Self.json(c.stdout)
+        let dev = try #require(o["dev"] as? String)
+        let bdev = try #require(o["blockdev"] as? String)
+        try Lab.must("modprobe", ["ext4"])
+        try Lab.must("mkfs.ext4", ["-q", "-F", "-b", "4096", "/dev/\(bdev)"])
+        try FileManager.default.createDirectory(atPath: "/tmp/mnt-\(bdev)", withIntermediateDirectories: true)
+        try Lab.must("mount", ["/dev/\(bdev)", "/tmp/mnt-\(bdev)"])
+        let before = try Self.state()
+        let d = try Self.daxkit("destroy-namespace", dev, "-f")
+        #expect(d.status == 1)
+        #expect(d.stderr.contains("/dev/\(bdev) is mounted on /tmp/mnt-\(bdev)"), "\(d.stderr)")
+        #expect(try Self.state() == before)
+        try Lab.must("umount", ["/tmp/mnt-\(bdev)"])
+        #expect(try Self.daxkit("destroy-namespace", dev, "-f").status == 0)
+
+        // devdax onlined as system RAM through kmem (128 MiB memory blocks: 256M raw keeps
+        // a block-aligned range after the info block padding).
+        let c2 = try Self.daxkit("create-namespace", "-r", region, "-m", "devdax", "-a", "2M", "-M", "mem", "-s", "512M")
+        try #require(c2.status == 0, "\(c2.stderr)")
+        let o2 = try Self.json(c2.stdout)
+        let dev2 = try #require(o2["dev"] as? String)
+        let chardev = try #require(((o2["daxregion"] as? [String: Any])?["devices"] as? [[String: Any]])?.first?["chardev"] as? String)
+        let rc = try Lab.run("daxctl", ["reconfigure-device", "--mode=system-ram", chardev])
+        try #require(rc.status == 0, "daxctl reconfigure-device to system-ram failed: \(rc.stderr)")
+        let before2 = try Self.configuredState()
+        let d2 = try Self.daxkit("destroy-namespace", dev2, "-f")
+        #expect(d2.status == 1)
+        #expect(d2.stderr.contains("\(chardev) is online as system RAM"), "\(d2.stderr)")
+        #expect(try Self.configuredState() == before2)
+        // Put it back to devdax (offlining may fail if the kernel placed data there; then leave it).
+        let back = try Lab.run("daxctl", ["reconfigure-device", "--mode=devdax", "-f", chardev])
+        if back.status == 0 {
+            #expect(try Self.daxkit("destroy-namespace", dev2, "-f").status == 0)
+        }
+    }
 }
