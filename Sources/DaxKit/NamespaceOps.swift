@@ -97,6 +97,10 @@ extension Namespaces {
                 continue
             }
             p.namespace = seed.devName
+            let layout = capacity(p, region: region)
+            if let refusal = layout.refusal {
+                throw DaxKitError(.invalidArgument, "\(region.devName): \(refusal.message)")
+            }
             if r.dryRun {
                 created.plans.append(p)
             } else {
@@ -204,6 +208,14 @@ extension Namespaces {
                 try ns.setUUID(p.uuid)
                 try ns.setName(p.name)
                 try ns.setSize(p.size)
+            }
+            // Re-plan at the start the kernel actually allocated: some layouts (a data
+            // offset past the aligned end) give a 0-byte device that 6.1 cannot tear down.
+            if p.mode == .fsdax || p.mode == .devdax || p.mode == .sector, let start = ns.resource {
+                let layout = capacity(p, start: start, region: region)
+                if let refusal = layout.refusal, refusal.code != .startMisaligned || !force {
+                    throw DaxKitError(.invalidArgument, "\(nsName): \(refusal.message)")
+                }
             }
             if let s = p.sectorSize, s != UInt32.max {
                 if ns.supportedSectorSizes.contains(UInt64(s)) {

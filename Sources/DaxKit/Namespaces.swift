@@ -207,6 +207,9 @@ public enum Namespaces {
         }
 
         if labelless && size != region.size {
+            if r.region == nil || r.region == "all", existing == nil, r.size != nil || r.usableSize != nil {
+                return (nil, "\(rname) is label-less and cannot be sub-divided")
+            }
             throw DaxKitError(.invalidArgument, "\(rname) is label-less (memmap/e820 pmem or an NVDIMM without a label area): it holds one namespace of its full size and cannot be sub-divided; drop --size and reconfigure it with -e namespace\(region.id).0, or use an NVDIMM with a label area (daxkit init-labels)")
         }
 
@@ -255,13 +258,23 @@ public enum Namespaces {
         let ways = UInt64(max(region.interleaveWays, 1))
         let regionAlign = region.align ?? 1
         if let u = r.usableSize {
-            size = try smallestRawSize(forUsable: u.bytes, mode: mode, map: r.map ?? .dev, align: align,
-                                       regionAlign: regionAlign, ways: ways, region: rname)
-            unit = u.unit
-            let available = region.maxAvailableExtent ?? region.availableSize
-            if size > available {
-                throw DaxKitError(.invalidArgument, "\(rname): --usable-size \(u.text) needs a \(compactSize(size)) namespace but the largest free extent is \(sizeIn(available, unit: 1 << 20)); ask for less or free space")
+            let explicit = r.region != nil && r.region != "all"
+            guard let needed = CapacityPlanner.smallestRawSize(
+                forUsable: u.bytes, mode: mode, map: r.map ?? .dev, align: align, regionAlign: regionAlign,
+                interleaveWays: UInt32(ways), start: expectedStart(region),
+                sectorSize: UInt32(r.sectorSize?.bytes ?? 4096)) else {
+                throw DaxKitError(.invalidArgument, "\(rname): no \(mode.rawValue) namespace can give --usable-size \(u.text); ask for less")
             }
+            let available = labelless ? region.size : (region.maxAvailableExtent ?? region.availableSize)
+            if needed > available || (labelless && needed != region.size) {
+                let msg = labelless
+                    ? "\(rname) is label-less and holds one \(compactSize(region.size)) namespace; --usable-size \(u.text) needs \(compactSize(needed))"
+                    : "\(rname): --usable-size \(u.text) needs a \(compactSize(needed)) namespace but the largest free extent is \(sizeIn(available, unit: 1 << 20)); ask for less or free space"
+                if explicit { throw DaxKitError(.invalidArgument, msg) }
+                return (nil, msg)
+            }
+            size = needed
+            unit = u.unit
         }
         let granule = lcm(lcm(align * ways, regionAlign), 1)
         if size % granule != 0 {
@@ -316,35 +329,41 @@ public enum Namespaces {
         // what is allocated; a reconfigured one keeps its own start.
         if let existing, let res = existing.resource {
             plan.start = res
-        } else if let res = region.resource {
-            plan.start = res + (region.size - region.availableSize)
+        } else {
+            plan.start = expectedStart(region)
         }
         let v12 = !region.dimms.isEmpty && region.dimms.allSatisfy { $0.labelSize >= 256 }
         plan.bttInitialOffset = (v12 && !labelless) ? 0 : 4096
         return (plan, nil)
     }
 
+    /// Where a new namespace will start: allocation is first-fit from the region's start,
+    /// so right after the highest allocated namespace (the region start when empty).
+    static func expectedStart(_ region: Region) -> UInt64 {
+        guard let base = region.resource else { return 0 }
+        var end = base
+        for ns in region.namespaces {
+            if let r = ns.resource, let s = ns.size, s > 0, ns.type != .io { end = max(end, r + s) }
+        }
+        return end
+    }
+
     static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 { b == 0 ? a : gcd(b, a % b) }
     static func lcm(_ a: UInt64, _ b: UInt64) -> UInt64 { a == 0 || b == 0 ? max(a, b) : a / gcd(a, b) * b }
-
-    /// The smallest valid raw size whose usable capacity is at least `usable`.
-    static func smallestRawSize(forUsable usable: UInt64, mode: NamespaceMode, map: MapLocation, align: UInt64,
-                                regionAlign: UInt64, ways: UInt64, region: String) throws -> UInt64 {
-        let granule = lcm(align * ways, regionAlign)
-        var size = max((usable + granule - 1) / granule * granule, mode == .raw ? granule : max(minimumSize, granule))
-        for _ in 0..<4096 {
-            if CapacityPlanning.usable(rawSize: size, mode: mode, map: map, align: align) >= usable { return size }
-            size += granule
-        }
-        throw DaxKitError(.invalidArgument, "\(region): cannot find a namespace size giving \(usable) usable bytes")
-    }
 }
 
 extension Namespaces {
+    /// The kernel's layout for a plan (CapacityPlanner), at the plan's expected start.
+    static func capacity(_ p: NamespacePlan, start: UInt64? = nil, region: Region? = nil) -> CapacityPlan {
+        CapacityPlanner.plan(rawSize: p.size, mode: p.mode, map: p.map, align: p.align, start: start ?? p.start,
+                             sectorSize: p.sectorSize ?? 4096, btt: p.bttInitialOffset == 0 ? .v2_0 : .v1_1,
+                             regionAlign: region?.align ?? CapacityPlanner.defaultRegionAlign,
+                             interleaveWays: region.map { max($0.interleaveWays, 1) } ?? 1, rules: .kernel)
+    }
+
     /// The dry-run plan as JSON: what would be created, with the capacity breakdown.
     public static func planJSON(_ p: NamespacePlan) -> JSON {
-        let c = CapacityPlanning.breakdown(rawSize: p.size, mode: p.mode, map: p.map, align: p.align, start: p.start,
-                                           sectorSize: p.sectorSize ?? 4096, bttInitialOffset: p.bttInitialOffset)
+        let c = capacity(p)
         var o = JSONObject()
         o.add("region", .string(p.region))
         if let ns = p.namespace { o.add("dev", .string(ns)) }
@@ -353,11 +372,15 @@ extension Namespaces {
         o.add("align", .uint(p.align))
         if let s = p.sectorSize, s != UInt32.max { o.add("sector_size", .uint(UInt64(s))) }
         if !p.name.isEmpty { o.add("name", .string(p.name)) }
-        o.add("raw_size", .uint(c.raw))
-        o.add("usable_size", .uint(c.usable))
-        o.add("metadata_bytes", .uint(c.metadata))
-        o.add("infoblock_bytes", .uint(c.infoblock))
-        o.add("padding_bytes", .uint(c.padding))
+        o.add("start", .uint(p.start))
+        o.add("raw_size", .uint(c.rawSize))
+        o.add("usable_size", .uint(c.usableSize))
+        o.add("metadata_bytes", .uint(c.metadataBytes))
+        o.add("infoblock_bytes", .uint(c.infoblockBytes))
+        o.add("padding_bytes", .uint(c.paddingBytes))
+        o.add("data_offset", .uint(c.dataOffset))
+        o.add("creatable", .bool(c.creatable))
+        if let r = c.refusal { o.add("refusal", .string(r.message)) }
         return o.json
     }
 }

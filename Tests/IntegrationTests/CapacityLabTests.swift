@@ -17,19 +17,17 @@ struct CapacityLabTests {
         let (region, _) = try Self.regions()
         let regionSize = UInt64(Lab.sysfs("/sys/bus/nd/devices/\(region)/size") ?? "0") ?? 0
         var cases: [[String]] = []
+        // daxkit's own create path end to end (PlannerLabTests checks the planner against
+        // ndctl-created namespaces over a wider matrix, refusals included).
         for mode in ["fsdax", "devdax"] {
             for map in ["dev", "mem"] {
-                for align in ["4K", "2M"] {
-                    for size in ["16M", "64M", "272M", "1G"] {
-                        cases.append(["-m", mode, "-M", map, "-a", align, "-s", size])
-                    }
+                for (align, size) in [("4K", "16M"), ("2M", "272M"), ("2M", "1G")] {
+                    cases.append(["-m", mode, "-M", map, "-a", align, "-s", size])
                 }
-                if regionSize >= 6 << 30 {
-                    for size in ["2G", "3G", "4G"] { cases.append(["-m", mode, "-M", map, "-a", "1G", "-s", size]) }
-                }
+                if regionSize >= 6 << 30 { cases.append(["-m", mode, "-M", map, "-a", "1G", "-s", "3G"]) }
             }
         }
-        for l in ["512", "4096"] { for size in ["16M", "64M", "1G"] { cases.append(["-m", "sector", "-l", l, "-s", size]) } }
+        for l in ["512", "4096"] { for size in ["64M", "1G"] { cases.append(["-m", "sector", "-l", l, "-s", size]) } }
         cases.append(["-m", "raw", "-s", "48M"])
         var mismatches: [String] = []
         for c in cases {
