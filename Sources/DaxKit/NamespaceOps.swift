@@ -98,7 +98,8 @@ extension Namespaces {
             }
             p.namespace = seed.devName
             let layout = capacity(p, region: region)
-            if let refusal = layout.refusal {
+            // map=none goes to the kernel as mode "none" (it decides; see setup()).
+            if let refusal = layout.refusal, refusal.code != .unsupportedMap {
                 throw DaxKitError(.invalidArgument, "\(region.devName): \(refusal.message)")
             }
             if r.dryRun {
@@ -213,7 +214,7 @@ extension Namespaces {
             // offset past the aligned end) give a 0-byte device that 6.1 cannot tear down.
             if p.mode == .fsdax || p.mode == .devdax || p.mode == .sector, let start = ns.resource {
                 let layout = capacity(p, start: start, region: region)
-                if let refusal = layout.refusal, refusal.code != .startMisaligned || !force {
+                if let refusal = layout.refusal, refusal.code != .unsupportedMap, refusal.code != .startMisaligned || !force {
                     throw DaxKitError(.invalidArgument, "\(nsName): \(refusal.message)")
                 }
             }
