@@ -25,7 +25,7 @@ public struct TouchReport: Codable, Sendable, Hashable {
     public var kernelPageSize: Int
     /// smaps `MMUPageSize` of the mapping, in bytes.
     public var mmuPageSize: Int
-    /// smaps `Rss` of the mapping after the touch, in bytes.
+    /// smaps `Rss` of the mapping after the touch and the baseline pass, in bytes.
     public var rss: Int
     /// Faults (minor + major) the process took during the touch (`RUSAGE_SELF`).
     public var faults: Int

@@ -38,9 +38,17 @@ enum NDFilter {
         ident.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
     }
 
+    /// ndctl calls `strtoul(ident)` after `strtok_r` has cut the string at the first
+    /// separator, so the number is the first token's (leading spaces kept): "0 1" -> 0.
+    private static func number(_ ident: String) -> UInt64? {
+        let lead = ident.prefix { $0 == " " }
+        let rest = ident.dropFirst(lead.count).prefix { $0 != " " }
+        return cStrtoulWhole(String(lead + rest))
+    }
+
     static func bus(_ bus: Bus, _ ident: String?) -> Bool {
         guard let ident else { return true }
-        let id = cStrtoulWhole(ident)
+        let id = number(ident)
         for name in tokens(ident) {
             if name == "all" { return true }
             if let id, id == UInt64(bus.id) { return true }
@@ -51,7 +59,7 @@ enum NDFilter {
 
     static func region(_ region: Region, _ ident: String?) -> Bool {
         guard let ident else { return true }
-        let id = cStrtoulWhole(ident)
+        let id = number(ident)
         for name in tokens(ident) {
             if name == "all" { return true }
             if let id, id == UInt64(region.id) { return true }
@@ -62,7 +70,7 @@ enum NDFilter {
 
     static func dimm(_ dimm: DIMM, _ ident: String?) -> Bool {
         guard let ident else { return true }
-        let id = cStrtoulWhole(ident)
+        let id = number(ident)
         for name in tokens(ident) {
             if name == "all" { return true }
             if let id, id == UInt64(dimm.id) { return true }
