@@ -258,4 +258,34 @@ struct NamespaceLabTests {
             #expect(try Self.daxkit("destroy-namespace", dev2, "-f").status == 0)
         }
     }
+
+    @Test("disable-region, init-labels (-f), zero-labels, enable-region round trip")
+    func regionsAndLabels() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        // mapping0 reads "nmemN,offset,length,position".
+        let dimm = try #require(Lab.sysfs("/sys/bus/nd/devices/\(region)/mapping0")?.split(separator: ",").first.map(String.init))
+        // Labels cannot be written while the region is active.
+        let busy = try Self.daxkit("init-labels", dimm, "-f")
+        #expect(busy.status == 1)
+        #expect(busy.stderr.contains("regions are active"), "\(busy.stderr)")
+        let d = try Self.daxkit("disable-region", region)
+        #expect(d.status == 0 && d.stderr == "disabled 1 region\n", "\(d.stderr)")
+        #expect(try Lab.must("ndctl", ["list", "-R", "-i", "-r", region]).contains("\"state\":\"disabled\""))
+        let again = try Self.daxkit("init-labels", dimm)
+        #expect(again.status == 1)
+        #expect(again.stderr == "daxkit: \(dimm): labels already initialized; pass --force to overwrite them (all namespaces on it are lost)\n")
+        let z = try Self.daxkit("zero-labels", dimm)
+        #expect(z.status == 0 && z.stderr == "zeroed 1 nmem\n", "\(z.stderr)")
+        #expect(try Lab.run("ndctl", ["check-labels", dimm]).status != 0, "labels still valid after zero-labels")
+        let i = try Self.daxkit("init-labels", dimm)
+        #expect(i.status == 0 && i.stderr == "initialized 1 nmem\n", "\(i.stderr)")
+        #expect(try Lab.run("ndctl", ["check-labels", dimm]).status == 0, "labels not valid after init-labels")
+        let e = try Self.daxkit("enable-region", region)
+        #expect(e.status == 0 && e.stderr == "enabled 1 region\n", "\(e.stderr)")
+        #expect(Lab.sysfs("/sys/bus/nd/devices/\(region)/nstype") == "5", "region is not labelled after init-labels")
+        let c = try Self.daxkit("create-namespace", "-r", region, "-m", "devdax", "-a", "2M", "-s", "64M")
+        #expect(c.status == 0, "\(c.stderr)")
+        #expect(try Self.daxkit("destroy-namespace", "all", "-r", region, "-f").status == 0)
+    }
 }
