@@ -332,8 +332,12 @@ public enum Namespaces {
         } else {
             plan.start = expectedStart(region)
         }
-        let v12 = !region.dimms.isEmpty && region.dimms.allSatisfy { $0.labelSize >= 256 }
-        plan.bttInitialOffset = (v12 && !labelless) ? 0 : 4096
+        // Only BTT's layout depends on the label version, and reading the label index is a
+        // firmware call per DIMM, so ask only for sector mode.
+        if mode == .sector && !labelless {
+            let v12 = !region.dimms.isEmpty && region.dimms.allSatisfy { $0.labelSize >= 256 }
+            plan.bttInitialOffset = v12 ? 0 : 4096
+        }
         return (plan, nil)
     }
 
