@@ -49,13 +49,24 @@ extension Namespaces {
         return (block, dax)
     }
 
-    /// Refuses to touch a namespace that something is using, even with --force:
-    /// a VM mapping its dax device, a mounted filesystem, an open block device, kmem.
-    static func ensureNotInUse(_ ns: Namespace, action: String) throws {
-        let (block, dax) = devices(of: ns)
+    /// Refuses to touch namespaces that something is using, even with --force: a VM
+    /// mapping a dax device, a mounted filesystem, an open block device, kmem. One scan
+    /// of /proc covers all of them.
+    static func ensureNotInUse(_ namespaces: [Namespace], action: String) throws {
+        var owner: [String: String] = [:]
+        var block: [String] = [], dax: [String] = []
+        for ns in namespaces {
+            let d = devices(of: ns)
+            for b in d.block { owner[b] = ns.devName }
+            for x in d.dax { owner[x] = ns.devName }
+            block += d.block
+            dax += d.dax
+        }
         let holders = Holders.find(blockDevices: block, daxDevices: dax)
         guard let first = holders.first else { return }
-        let more = holders.count > 1 ? " (and \(holders.count - 1) more holder\(holders.count > 2 ? "s" : ""))" : ""
+        let name = owner[first.device] ?? first.device
+        let same = holders.filter { owner[$0.device] == owner[first.device] }.count
+        let more = same > 1 ? " (and \(same - 1) more holder\(same > 2 ? "s" : ""))" : ""
         let fix: String
         switch first.kind {
         case .mapped, .open: fix = "stop PID \(first.pid ?? 0) first (a VM whose guest RAM this is?); --force does not override this"
@@ -63,7 +74,11 @@ extension Namespaces {
         case .stacked: fix = "remove the stacked device first; --force does not override this"
         case .systemRAM: fix = "offline the memory and reconfigure the device to devdax first (daxctl reconfigure-device --mode=devdax); --force does not override this"
         }
-        throw DaxKitError(.inUse, "\(ns.devName) is in use and will not be \(action): \(first)\(more); \(fix)")
+        throw DaxKitError(.inUse, "\(name) is in use and will not be \(action): \(first)\(more); \(fix)")
+    }
+
+    static func ensureNotInUse(_ ns: Namespace, action: String) throws {
+        try ensureNotInUse([ns], action: action)
     }
 
     /// Creates (or with `-e` reconfigures) namespaces as `ndctl create-namespace` does.
@@ -147,11 +162,11 @@ extension Namespaces {
 
     /// ndctl's namespace_prep_reconfig: refuse active without --force, refuse in use
     /// always, then disable, unclaim and zero the info block.
-    static func prepareReconfigure(_ ns: Namespace, force: Bool, action: String) throws {
+    static func prepareReconfigure(_ ns: Namespace, force: Bool, action: String, holdersChecked: Bool = false) throws {
         if ns.region.isReadOnly {
             throw DaxKitError(.invalidArgument, "\(ns.devName) is on read-only \(ns.region.devName); make the region writable first")
         }
-        try ensureNotInUse(ns, action: action)
+        if !holdersChecked { try ensureNotInUse(ns, action: action) }
         if ns.isActive && !force {
             throw DaxKitError(.inUse, "\(ns.devName) is active; pass --force to have it \(action) (its data will be lost)")
         }
@@ -320,8 +335,8 @@ extension Namespaces {
             throw DaxKitError(.notFound, "destroy-namespace: namespace \(ident) not found; list them with daxkit list -N -i")
         }
         // Check every target before touching any, so a refusal leaves all state as it was.
+        try ensureNotInUse(targets, action: "destroyed")
         for ns in targets {
-            try ensureNotInUse(ns, action: "destroyed")
             if ns.isActive && !force {
                 throw DaxKitError(.inUse, "\(ns.devName) is active; pass --force to destroy it (its data will be lost)")
             }
@@ -332,7 +347,7 @@ extension Namespaces {
         var out = Outcome(verb: "destroyed")
         for ns in targets {
             let name = ns.devName
-            try prepareReconfigure(ns, force: force, action: "destroyed")
+            try prepareReconfigure(ns, force: force, action: "destroyed", holdersChecked: true)
             if ns.type != .io { try ns.delete() }
             out.processed.append(name)
         }
@@ -349,8 +364,8 @@ extension Namespaces {
         if targets.isEmpty && ident != "all" {
             throw DaxKitError(.notFound, "disable-namespace: namespace \(ident) not found; list them with daxkit list -N -i")
         }
+        try ensureNotInUse(targets, action: "disabled")
         for ns in targets {
-            try ensureNotInUse(ns, action: "disabled")
             if ns.isActive && !force {
                 throw DaxKitError(.inUse, "\(ns.devName) is active; pass --force to disable it")
             }

@@ -25,11 +25,8 @@ public enum Regions {
         defer { _ = lock }
         let targets = select(ident, bus: bus, context: context)
         if targets.isEmpty { throw DaxKitError(.notFound, "disable-region: region \(ident) not found; list them with daxkit list -R -i") }
-        for r in targets {
-            for ns in r.namespaces where ns.isActive {
-                try Namespaces.ensureNotInUse(ns, action: "disabled with \(r.devName)")
-            }
-        }
+        try Namespaces.ensureNotInUse(targets.flatMap { $0.namespaces.filter(\.isActive) },
+                                      action: "disabled with its region")
         var done: [String] = []
         for r in targets where r.isEnabled {
             try r.disable()
