@@ -116,7 +116,6 @@ struct ListParityTests {
         }
         try Self.expectParity("populated, one region disabled")
         if let first { try Lab.must("ndctl", ["enable-region", first.name]) }
-        try Self.expectParity("populated, region re-enabled")
         // Leave the lab as this test found it for the suites that run after it.
         _ = try Lab.run("ndctl", ["destroy-namespace", "all", "-f"])
     }
