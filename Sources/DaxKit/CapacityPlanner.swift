@@ -389,23 +389,23 @@ public enum CapacityPlanner {
                 return .init(.unsupportedMap, "\(mode.rawValue) with map=none: mainline kernels have no pfn mode without struct page and fail the bind (ENXIO); use map=dev or map=mem")
             }
             if !supportedAlignments.contains(align) {
-                return .init(.unsupportedAlignment, "align \(show(align)) is not supported for \(mode.rawValue) (supported: \(supportedAlignments.map(show).joined(separator: ", ")))")
+                return .init(.unsupportedAlignment, "align \(compactSize(align)) is not supported for \(mode.rawValue) (supported: \(supportedAlignments.map(compactSize).joined(separator: ", ")))")
             }
         }
         if mode == .sector && !bttSectorSizes.contains(sectorSize) {
             return .init(.unsupportedSectorSize, "sector size \(sectorSize) is not supported by btt (supported: \(bttSectorSizes.map(String.init).joined(separator: ", ")))")
         }
         if rawSize == 0 {
-            return .init(.belowMinimumSize, "size 0: a namespace needs at least \(mode == .raw ? show(max(regionAlign, pageSize)) : "16M")")
+            return .init(.belowMinimumSize, "size 0: a namespace needs at least \(mode == .raw ? compactSize(max(regionAlign, pageSize)) : "16M")")
         }
         let (end, o) = start.addingReportingOverflow(rawSize)
         if o || end > (1 << 63) {
-            return .init(.sizeOutOfRange, "start \(hex(start)) + size \(show(rawSize)) does not fit a physical address")
+            return .init(.sizeOutOfRange, "start \(hex(start)) + size \(compactSize(rawSize)) does not fit a physical address")
         }
         let ra = max(regionAlign, 1)
         if rawSize % ra != 0 {
             let down = rawSize / ra * ra
-            return .init(.sizeMisaligned, "size \(show(rawSize)) is not a multiple of the region alignment \(show(ra)); use \(show(down + ra))\(down > 0 ? " or \(show(down))" : "")")
+            return .init(.sizeMisaligned, "size \(compactSize(rawSize)) is not a multiple of the region alignment \(compactSize(ra)); use \(compactSize(down + ra))\(down > 0 ? " or \(compactSize(down))" : "")")
         }
         switch rules {
         case .ndctl:
@@ -415,21 +415,21 @@ public enum CapacityPlanner {
             if ov || aw == 0 || rawSize % aw != 0 {
                 let unit = ov ? a : aw
                 let up = (rawSize / unit + 1) * unit
-                return .init(.sizeMisaligned, "size \(show(rawSize)) is not a multiple of align \(show(a)) x \(ways) interleave way\(ways == 1 ? "" : "s"); use \(show(up))")
+                return .init(.sizeMisaligned, "size \(compactSize(rawSize)) is not a multiple of align \(compactSize(a)) x \(ways) interleave way\(ways == 1 ? "" : "s"); use \(compactSize(up))")
             }
             if rawSize < minimumNamespaceSize && mode != .raw {
-                return .init(.belowMinimumSize, "size \(show(rawSize)) is below the 16M minimum for \(mode.rawValue) mode")
+                return .init(.belowMinimumSize, "size \(compactSize(rawSize)) is below the 16M minimum for \(mode.rawValue) mode")
             }
             if isPFN && start % minimumNamespaceSize != 0 {
                 return .init(.startMisaligned, "namespace start \(hex(start)) is not 16M aligned (ndctl check_dax_align); adjust the region alignment")
             }
         case .kernel:
             if rawSize < pageSize {
-                return .init(.belowMinimumSize, "size \(show(rawSize)) is below ND_MIN_NAMESPACE_SIZE (4K)")
+                return .init(.belowMinimumSize, "size \(compactSize(rawSize)) is below ND_MIN_NAMESPACE_SIZE (4K)")
             }
         }
         if isPFN && start % memremapCompatAlign != 0 {
-            return .init(.startMisaligned, "namespace start \(hex(start)) is misaligned to \(show(memremapCompatAlign)) (nd_pfn_init: start misaligned); the kernel refuses it (EINVAL)")
+            return .init(.startMisaligned, "namespace start \(hex(start)) is misaligned to \(compactSize(memremapCompatAlign)) (nd_pfn_init: start misaligned); the kernel refuses it (EINVAL)")
         }
         return nil
     }
@@ -445,7 +445,7 @@ public enum CapacityPlanner {
         guard size > reserve else {
             p.infoblockBytes = size
             p.paddingBytes = 0
-            p.refusal = .init(.alignmentUnsatisfiable, "size \(show(size)) leaves no room after the \(show(reserve)) info block")
+            p.refusal = .init(.alignmentUnsatisfiable, "size \(compactSize(size)) leaves no room after the \(compactSize(reserve)) info block")
             return p
         }
         // npfns = PHYS_PFN(size - SZ_8K)
@@ -471,11 +471,11 @@ public enum CapacityPlanner {
             p.paddingBytes = size - reserve - p.metadataBytes
             p.dataOffset = min(offset, size)
             p.endTruncation = min(endTrunc, size)
-            let what = "\(show(size)) at \(hex(start)) with align \(show(align)) map=\(map.rawValue): the info block\(map == .dev ? ", the struct page reservation (\(show(pageMap)))" : "") and the alignment of the data offset\(endTrunc > 0 ? " and of the end (\(show(endTrunc)) truncated)" : "") to \(show(a)) leave no data"
+            let what = "\(compactSize(size)) at \(hex(start)) with align \(compactSize(align)) map=\(map.rawValue): the info block\(map == .dev ? ", the struct page reservation (\(compactSize(pageMap)))" : "") and the alignment of the data offset\(endTrunc > 0 ? " and of the end (\(compactSize(endTrunc)) truncated)" : "") to \(compactSize(a)) leave no data"
             if refused {
                 p.refusal = .init(.alignmentUnsatisfiable, "\(what) (nd_pfn_init: unable to satisfy requested alignment; the kernel refuses it, ENXIO); use a larger size or a smaller align")
             } else {
-                p.refusal = .init(.zeroCapacity, "\(what): Linux 6.1 would create a 0-byte device whose teardown crashes the kernel (memunmap_pages oops); use a larger size, a smaller align, or a start aligned to \(show(a))")
+                p.refusal = .init(.zeroCapacity, "\(what): Linux 6.1 would create a 0-byte device whose teardown crashes the kernel (memunmap_pages oops); use a larger size, a smaller align, or a start aligned to \(compactSize(a))")
             }
             return p
         }
@@ -499,7 +499,7 @@ public enum CapacityPlanner {
         guard size >= initial, size - initial >= arenaMinSize else {
             p.infoblockBytes = min(initial, size)
             p.paddingBytes = size - p.infoblockBytes
-            p.refusal = .init(.bttTooSmall, "sector: \(show(size)) less the \(show(initial)) initial offset of BTT \(version.rawValue) is below the 16M arena minimum; use \(show(size + (16 << 20)))")
+            p.refusal = .init(.bttTooSmall, "sector: \(compactSize(size)) less the \(compactSize(initial)) initial offset of BTT \(version.rawValue) is below the 16M arena minimum; use \(compactSize(size + (16 << 20)))")
             return p
         }
         // btt_init(): sector_size = lbasize >= 4096 ? 4096 : 512
@@ -565,14 +565,6 @@ public enum CapacityPlanner {
         if a == 0 || b == 0 { return max(a, b) }
         let (v, o) = (a / gcd(a, b)).multipliedReportingOverflow(by: b)
         return o ? nil : v
-    }
-
-    /// 16M, 2G, 4K, or plain bytes.
-    static func show(_ v: UInt64) -> String {
-        for (u, s) in [(UInt64(1) << 40, "T"), (1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")] where v >= u && v % u == 0 {
-            return "\(v / u)\(s)"
-        }
-        return String(v)
     }
 
     static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }

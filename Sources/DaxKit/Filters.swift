@@ -89,6 +89,11 @@ enum NDFilter {
         return false
     }
 
+    /// Regions on buses matching `bus` that match `region` (both optional), in bus order.
+    static func regions(_ context: NDContext, region: String?, bus: String?) -> [Region] {
+        context.buses.filter { NDFilter.bus($0, bus) }.flatMap(\.regions).filter { NDFilter.region($0, region) }
+    }
+
     static func busByDIMM(_ bus: Bus, _ ident: String?) -> Bool {
         guard let ident, ident != "all" else { return true }
         return bus.dimms.contains { dimm($0, ident) }

@@ -123,6 +123,12 @@ public final class KernelLog {
         return out
     }
 
+    /// "; kernel: a | b | c" from the last three relevant records, or "" when none.
+    public func reason(for names: [String]) -> String {
+        let lines = relevant(to: names)
+        return lines.isEmpty ? "" : "; kernel: " + lines.suffix(3).joined(separator: " | ")
+    }
+
     /// Records that mention any of `names` or come from the nvdimm/dax drivers.
     public func relevant(to names: [String]) -> [String] {
         let keys = names.filter { !$0.isEmpty } + ["nd_pmem", "dax_pmem", "nd_pfn", "nd_btt", "nvdimm", "libnvdimm", "pfn", "dax"]

@@ -16,21 +16,7 @@ extension Namespaces {
 
     /// Regions matching `--bus`/`--region` (ndctl's filters), in bus order.
     static func regions(_ r: NamespaceRequest, context: NDContext) -> [Region] {
-        context.buses.filter { NDFilter.bus($0, r.bus) }.flatMap(\.regions).filter { NDFilter.region($0, r.region) }
-    }
-
-    /// Finds a namespace by name (`namespaceX.Y`) or `X.Y`.
-    static func find(_ ident: String, in regions: [Region]) -> Namespace? {
-        for region in regions {
-            for ns in region.namespaces where ns.devName == ident {
-                return ns
-            }
-            if let (rid, nid) = scanDotted(ident), rid == Int(region.id),
-               let ns = region.namespaces.first(where: { Int($0.id) == nid }) {
-                return ns
-            }
-        }
-        return nil
+        NDFilter.regions(context, region: r.region, bus: r.bus)
     }
 
     /// ndctl's region_get_namespace: namespace id 0 when idle, else the region's seed.
@@ -93,7 +79,7 @@ extension Namespaces {
         }
 
         if let ident = r.reconfigure {
-            guard let ns = find(ident, in: candidates) else {
+            guard ident != "all", let ns = select(ident, regions: candidates).first else {
                 throw DaxKitError(.notFound, "create-namespace: namespace \(ident) not found; list them with daxkit list -N -i")
             }
             return try reconfigure(ns, r)
@@ -297,9 +283,8 @@ extension Namespaces {
             undo()
             throw e
         } catch let e as NDCtlError {
-            let lines = log?.relevant(to: seedNames) ?? []
+            let reason = log?.reason(for: seedNames) ?? ""
             undo()
-            let reason = lines.isEmpty ? "" : "; kernel: " + lines.suffix(3).joined(separator: " | ")
             if p.map == .none && p.mode == .devdax {
                 throw DaxKitError(.kernelRefused, "\(nsName): the kernel refused devdax with --map none (\(e.underlyingError.map { "\($0)" } ?? "error")): it has no struct-page-less device-dax support (the unmerged \"device-dax: Support devices without PFN metadata\" RFC)\(reason); use --map mem. Nothing was left behind", underlying: e)
             }
@@ -324,79 +309,74 @@ extension Namespaces {
         }
     }
 
+    /// Takes the host lock, resolves `ident` to namespaces (refusing an unknown name) and
+    /// runs `body` on them while the lock is held.
+    static func withTargets(_ command: String, _ ident: String, region: String?, bus: String?, context: NDContext,
+                            _ body: ([Namespace]) throws -> Outcome) throws -> Outcome {
+        let lock = try HostLock()
+        return try withExtendedLifetime(lock) {
+            let targets = select(ident, regions: NDFilter.regions(context, region: region, bus: bus))
+            if targets.isEmpty && ident != "all" {
+                throw DaxKitError(.notFound, "\(command): namespace \(ident) not found; list them with daxkit list -N -i")
+            }
+            return try body(targets)
+        }
+    }
+
     /// `destroy-namespace`: needs --force for an active namespace, and refuses one in use.
     public static func destroy(_ ident: String, region: String?, bus: String?, force: Bool, context: NDContext) throws -> Outcome {
-        let lock = try HostLock()
-        defer { _ = lock }
-        var r = NamespaceRequest()
-        r.region = region; r.bus = bus
-        let targets = select(ident, regions: regions(r, context: context))
-        if targets.isEmpty && ident != "all" {
-            throw DaxKitError(.notFound, "destroy-namespace: namespace \(ident) not found; list them with daxkit list -N -i")
-        }
-        // Check every target before touching any, so a refusal leaves all state as it was.
-        try ensureNotInUse(targets, action: "destroyed")
-        for ns in targets {
-            if ns.isActive && !force {
-                throw DaxKitError(.inUse, "\(ns.devName) is active; pass --force to destroy it (its data will be lost)")
+        try withTargets("destroy-namespace", ident, region: region, bus: bus, context: context) { targets in
+            // Check every target before touching any, so a refusal leaves all state as it was.
+            try ensureNotInUse(targets, action: "destroyed")
+            for ns in targets {
+                if ns.isActive && !force {
+                    throw DaxKitError(.inUse, "\(ns.devName) is active; pass --force to destroy it (its data will be lost)")
+                }
+                if ns.region.isReadOnly {
+                    throw DaxKitError(.invalidArgument, "\(ns.devName) is on read-only \(ns.region.devName); make the region writable first")
+                }
             }
-            if ns.region.isReadOnly {
-                throw DaxKitError(.invalidArgument, "\(ns.devName) is on read-only \(ns.region.devName); make the region writable first")
+            var out = Outcome(verb: "destroyed")
+            for ns in targets {
+                let name = ns.devName
+                try prepareReconfigure(ns, force: force, action: "destroyed", holdersChecked: true)
+                if ns.type != .io { try ns.delete() }
+                out.processed.append(name)
             }
+            return out
         }
-        var out = Outcome(verb: "destroyed")
-        for ns in targets {
-            let name = ns.devName
-            try prepareReconfigure(ns, force: force, action: "destroyed", holdersChecked: true)
-            if ns.type != .io { try ns.delete() }
-            out.processed.append(name)
-        }
-        return out
     }
 
     /// `disable-namespace`: an active namespace needs --force; one in use is refused always.
     public static func disable(_ ident: String, region: String?, bus: String?, force: Bool, context: NDContext) throws -> Outcome {
-        let lock = try HostLock()
-        defer { _ = lock }
-        var r = NamespaceRequest()
-        r.region = region; r.bus = bus
-        let targets = select(ident, regions: regions(r, context: context))
-        if targets.isEmpty && ident != "all" {
-            throw DaxKitError(.notFound, "disable-namespace: namespace \(ident) not found; list them with daxkit list -N -i")
-        }
-        try ensureNotInUse(targets, action: "disabled")
-        for ns in targets {
-            if ns.isActive && !force {
-                throw DaxKitError(.inUse, "\(ns.devName) is active; pass --force to disable it")
+        try withTargets("disable-namespace", ident, region: region, bus: bus, context: context) { targets in
+            try ensureNotInUse(targets, action: "disabled")
+            for ns in targets {
+                if ns.isActive && !force {
+                    throw DaxKitError(.inUse, "\(ns.devName) is active; pass --force to disable it")
+                }
             }
+            var out = Outcome(verb: "disabled")
+            for ns in targets {
+                try ns.disableSafe()
+                out.processed.append(ns.devName)
+            }
+            return out
         }
-        var out = Outcome(verb: "disabled")
-        for ns in targets {
-            try ns.disableSafe()
-            out.processed.append(ns.devName)
-        }
-        return out
     }
 
     /// `enable-namespace`.
     public static func enable(_ ident: String, region: String?, bus: String?, context: NDContext) throws -> Outcome {
-        let lock = try HostLock()
-        defer { _ = lock }
-        var r = NamespaceRequest()
-        r.region = region; r.bus = bus
-        let targets = select(ident, regions: regions(r, context: context))
-        if targets.isEmpty && ident != "all" {
-            throw DaxKitError(.notFound, "enable-namespace: namespace \(ident) not found; list them with daxkit list -N -i")
-        }
-        var out = Outcome(verb: "enabled")
-        for ns in targets {
-            let log = KernelLog()
-            do { try ns.enable() } catch let e as NDCtlError {
-                let lines = log?.relevant(to: [ns.devName]) ?? []
-                throw DaxKitError(.kernelRefused, "\(e.description)\(lines.isEmpty ? "" : "; kernel: " + lines.suffix(3).joined(separator: " | "))")
+        try withTargets("enable-namespace", ident, region: region, bus: bus, context: context) { targets in
+            var out = Outcome(verb: "enabled")
+            for ns in targets {
+                let log = KernelLog()
+                do { try ns.enable() } catch let e as NDCtlError {
+                    throw DaxKitError(.kernelRefused, "\(e.description)\(log?.reason(for: [ns.devName]) ?? "")")
+                }
+                out.processed.append(ns.devName)
             }
-            out.processed.append(ns.devName)
+            return out
         }
-        return out
     }
 }

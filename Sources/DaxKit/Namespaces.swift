@@ -122,10 +122,6 @@ func randomUUID() -> [UInt8] {
     return b
 }
 
-extension NamespaceMode {
-    var cliName: String { rawValue }
-}
-
 /// Namespace lifecycle: create, reconfigure, destroy, enable, disable — ndctl's
 /// namespace.c behaviour, with every rule checked before the kernel is touched, the
 /// kernel's own log lines in errors, and undo of partial state on failure.
@@ -255,13 +251,16 @@ public enum Namespaces {
         }
         if align == 0 { align = pageSize }
 
+        // Allocation is first-fit from the region start, so a new namespace starts after
+        // what is allocated; a reconfigured one keeps its own start.
+        let start = existing?.resource ?? expectedStart(region)
         let ways = UInt64(max(region.interleaveWays, 1))
         let regionAlign = region.align ?? 1
         if let u = r.usableSize {
             let explicit = r.region != nil && r.region != "all"
             guard let needed = CapacityPlanner.smallestRawSize(
                 forUsable: u.bytes, mode: mode, map: r.map ?? .dev, align: align, regionAlign: regionAlign,
-                interleaveWays: UInt32(ways), start: expectedStart(region),
+                interleaveWays: UInt32(ways), start: start,
                 sectorSize: UInt32(r.sectorSize?.bytes ?? 4096)) else {
                 throw DaxKitError(.invalidArgument, "\(rname): no \(mode.rawValue) namespace can give --usable-size \(u.text); ask for less")
             }
@@ -276,7 +275,9 @@ public enum Namespaces {
             size = needed
             unit = u.unit
         }
-        let granule = lcm(lcm(align * ways, regionAlign), 1)
+        guard let granule = CapacityPlanner.lcm(align * ways, regionAlign) else {
+            throw DaxKitError(.invalidArgument, "\(rname): align \(compactSize(align)) x \(ways) ways and region align \(compactSize(regionAlign)) have no common multiple below 2^64")
+        }
         if size % granule != 0 {
             let u = max(unit, 1)
             let down = size / granule * granule
@@ -325,13 +326,7 @@ public enum Namespaces {
         let name = r.name ?? existing?.name ?? ""
         var plan = NamespacePlan(region: rname, namespace: existing?.devName, mode: mode, map: map, size: size,
                                  align: align, sectorSize: sector, name: name, uuid: uuid)
-        // Allocation is first-fit from the region start, so a new namespace starts after
-        // what is allocated; a reconfigured one keeps its own start.
-        if let existing, let res = existing.resource {
-            plan.start = res
-        } else {
-            plan.start = expectedStart(region)
-        }
+        plan.start = start
         // Only BTT's layout depends on the label version, and reading the label index is a
         // firmware call per DIMM, so ask only for sector mode.
         if mode == .sector && !labelless {
@@ -352,8 +347,6 @@ public enum Namespaces {
         return end
     }
 
-    static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 { b == 0 ? a : gcd(b, a % b) }
-    static func lcm(_ a: UInt64, _ b: UInt64) -> UInt64 { a == 0 || b == 0 ? max(a, b) : a / gcd(a, b) * b }
 }
 
 extension Namespaces {

@@ -2,14 +2,10 @@ import NDCtl
 
 /// Region and DIMM label operations: enable-region, disable-region, init-labels, zero-labels.
 public enum Regions {
-    static func select(_ ident: String, bus: String?, context: NDContext) -> [Region] {
-        context.buses.filter { NDFilter.bus($0, bus) }.flatMap(\.regions).filter { NDFilter.region($0, ident) }
-    }
-
     public static func enable(_ ident: String, bus: String?, context: NDContext) throws -> [String] {
         let lock = try HostLock()
         defer { _ = lock }
-        let targets = select(ident, bus: bus, context: context)
+        let targets = NDFilter.regions(context, region: ident, bus: bus)
         if targets.isEmpty { throw DaxKitError(.notFound, "enable-region: region \(ident) not found; list them with daxkit list -R -i") }
         var done: [String] = []
         for r in targets where !r.isEnabled {
@@ -23,7 +19,7 @@ public enum Regions {
     public static func disable(_ ident: String, bus: String?, context: NDContext) throws -> [String] {
         let lock = try HostLock()
         defer { _ = lock }
-        let targets = select(ident, bus: bus, context: context)
+        let targets = NDFilter.regions(context, region: ident, bus: bus)
         if targets.isEmpty { throw DaxKitError(.notFound, "disable-region: region \(ident) not found; list them with daxkit list -R -i") }
         try Namespaces.ensureNotInUse(targets.flatMap { $0.namespaces.filter(\.isActive) },
                                       action: "disabled with its region")

@@ -42,22 +42,7 @@ enum Lab {
         let tag = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         let outPath = "\(tmp)/daxkit-test-\(tag).out", errPath = "\(tmp)/daxkit-test-\(tag).err"
         defer { unlink(outPath); unlink(errPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = [program] + args
-        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for a in cargs { free(a) } }
-        var pid: pid_t = 0
-        let rc = program.contains("/")
-            ? posix_spawn(&pid, program, &actions, nil, &cargs, environ)
-            : posix_spawnp(&pid, program, &actions, nil, &cargs, environ)
-        guard rc == 0 else {
-            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO)
-        }
+        let pid = try spawn(program, args, stdout: outPath, stderr: errPath)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exited = (status & 0x7f) == 0
@@ -67,18 +52,24 @@ enum Lab {
         return Result(status: code, stdout: out, stderr: err)
     }
 
-    /// Starts a program in the background with stdout to a file; returns its pid.
-    static func spawn(_ program: String, _ args: [String], stdout path: String) throws -> pid_t {
+    /// Starts a program (looked up in PATH when it has no slash) with stdin from
+    /// /dev/null, stdout to a file and stderr to a file or inherited; returns its pid.
+    static func spawn(_ program: String, _ args: [String], stdout path: String, stderr errPath: String? = nil) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        if let errPath {
+            posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
         let argv = [program] + args
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for a in cargs { free(a) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, nil, &cargs, environ)
+        let rc = program.contains("/")
+            ? posix_spawn(&pid, program, &actions, nil, &cargs, environ)
+            : posix_spawnp(&pid, program, &actions, nil, &cargs, environ)
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
         return pid
     }
