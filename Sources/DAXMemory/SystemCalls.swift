@@ -136,18 +136,20 @@ enum Sys {
         }
         defer { try? fd.close() }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n: Int
-            do {
-                n = try chunk.withUnsafeMutableBytes { try fd.read(into: $0) }
-            } catch let error as Errno {
-                return .failure(error)
-            } catch {
-                return .failure(.ioError)
+        // Uninitialised scratch: most files read here are a few bytes of sysfs.
+        return withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { chunk in
+            while true {
+                let n: Int
+                do {
+                    n = try fd.read(into: chunk)
+                } catch let error as Errno {
+                    return .failure(error)
+                } catch {
+                    return .failure(.ioError)
+                }
+                if n == 0 { return .success(bytes) }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
             }
-            if n == 0 { return .success(bytes) }
-            bytes.append(contentsOf: chunk[0..<n])
         }
     }
 

@@ -5,23 +5,29 @@ import Glibc
 /// Small helpers over procfs/sysfs/devfs used by operations: reading files, the
 /// host-wide lock, kernel log capture, and finding who holds a device.
 enum HostFS {
+    /// The whole file. Reads in page-sized steps into uninitialised scratch memory:
+    /// most files read here (sysfs attributes, /proc/N/comm) are a few bytes, and
+    /// this runs hundreds of times per command (a zero-filled 64 KiB buffer per
+    /// file was a third of `destroy-namespace`'s instructions).
     static func read(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { break }
-            out.append(contentsOf: buf[0..<n])
+        let ok = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buf -> Bool in
+            while true {
+                let n = Glibc.read(fd, buf.baseAddress, buf.count)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                if n == 0 { return true }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[0..<n]))
+            }
         }
-        return String(decoding: out, as: UTF8.self)
+        return ok ? String(decoding: out, as: UTF8.self) : nil
     }
 
+    /// The file without leading spaces and trailing whitespace (sysfs values).
     static func trimmed(_ path: String) -> String? {
-        read(path).map { String($0.drop { $0 == " " }).trimmingSuffixNewlines() }
+        read(path).map { $0.trimmingSuffixNewlines(leadingSpaces: true) }
     }
 
     static func list(_ dir: String) -> [String] {
@@ -38,18 +44,27 @@ enum HostFS {
     }
 
     static func readlink(_ path: String) -> String? {
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = Glibc.readlink(path, &buf, buf.count - 1)
-        guard n >= 0 else { return nil }
-        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buf in
+            let n = buf.withMemoryRebound(to: CChar.self) { Glibc.readlink(path, $0.baseAddress!, $0.count) }
+            guard n >= 0 else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: buf[0..<n]), as: UTF8.self)
+        }
     }
 }
 
 extension String {
-    func trimmingSuffixNewlines() -> String {
-        var s = Substring(self)
-        while let l = s.last, l == "\n" || l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
+    /// Drops trailing newlines, spaces and tabs (and with `leadingSpaces`, leading
+    /// spaces), working on UTF-8 bytes rather than Characters.
+    func trimmingSuffixNewlines(leadingSpaces: Bool = false) -> String {
+        let u = utf8
+        var start = u.startIndex, end = u.endIndex
+        if leadingSpaces { while start < end, u[start] == UInt8(ascii: " ") { start = u.index(after: start) } }
+        while end > start {
+            let c = u[u.index(before: end)]
+            guard c == UInt8(ascii: "\n") || c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") else { break }
+            end = u.index(before: end)
+        }
+        return start == u.startIndex && end == u.endIndex ? self : String(self[start..<end])
     }
 }
 

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import DaxKit
+
+/// HostFS reads every sysfs attribute and /proc file that operations look at.
+@Suite("HostFS")
+struct HostFSTests {
+    func temp(_ bytes: [UInt8]) throws -> String {
+        let path = NSTemporaryDirectory() + "daxkit-hostfs-\(UUID().uuidString)"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("reads whole files across the 4 KiB read steps, and empty files")
+    func readsWholeFiles() throws {
+        for size in [0, 1, 4095, 4096, 4097, 3 * 4096 + 17] {
+            let bytes = (0..<size).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            let path = try temp(bytes)
+            defer { unlink(path) }
+            #expect(HostFS.read(path) == String(decoding: bytes, as: UTF8.self), "size \(size)")
+        }
+        #expect(HostFS.read("/nonexistent/daxkit") == nil)
+    }
+
+    @Test("trimmed drops leading spaces and trailing whitespace only")
+    func trims() throws {
+        let cases: [(String, String)] = [
+            ("4096\n", "4096"), ("  0x1000 \t\n\n", "0x1000"), ("", ""), ("\n", ""),
+            ("a b\n", "a b"), ("\tx\n", "\tx"), ("2M 1G\n", "2M 1G"), ("é\n", "é"),
+        ]
+        for (input, want) in cases {
+            let path = try temp(Array(input.utf8))
+            defer { unlink(path) }
+            #expect(HostFS.trimmed(path) == want, "\(input.debugDescription)")
+        }
+        #expect("x \n".trimmingSuffixNewlines() == "x")
+        #expect("  x".trimmingSuffixNewlines() == "  x")
+    }
+
+    @Test("readlink returns the target, nil for a non-link")
+    func readsLinks() throws {
+        let path = NSTemporaryDirectory() + "daxkit-link-\(UUID().uuidString)"
+        #expect(symlink("/dev/dax0.0", path) == 0)
+        defer { unlink(path) }
+        #expect(HostFS.readlink(path) == "/dev/dax0.0")
+        #expect(HostFS.readlink("/") == nil)
+    }
+}
