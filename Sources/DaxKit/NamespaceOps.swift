@@ -12,6 +12,10 @@ extension Namespaces {
     public struct Created: Sendable {
         public var namespaces: [JSON]
         public var plans: [NamespacePlan]
+        /// With `--continue`: the error that stopped creation (or, with `--force`,
+        /// the last one skipped) after `namespaces` were made. The caller prints
+        /// what was created, then this error, and fails (ndctl's saved_rc).
+        public var failure: DaxKitError? = nil
     }
 
     /// Regions matching `--bus`/`--region` (ndctl's filters), in bus order.
@@ -88,35 +92,45 @@ extension Namespaces {
         var created = Created(namespaces: [], plans: [])
         var reasons: [String] = []
         for region in candidates {
-            let (planned, reason) = try plan(r, region: region, existing: nil)
-            guard var p = planned else {
-                if let reason { reasons.append(reason) }
-                continue
-            }
-            guard let seed = idleNamespace(region), seed.isConfigurationIdle else {
-                reasons.append("\(region.devName) has no idle namespace seed")
-                continue
-            }
-            p.namespace = seed.devName
-            let layout = capacity(p, region: region)
-            // map=none goes to the kernel as mode "none" (it decides; see setup()).
-            if let refusal = layout.refusal, refusal.code != .unsupportedMap {
-                throw DaxKitError(.invalidArgument, "\(region.devName): \(refusal.message)")
-            }
-            if r.dryRun {
-                created.plans.append(p)
-            } else {
-                try setup(region: region, namespace: seed, plan: p, autorecover: r.autorecover, force: r.force, fresh: true)
-                created.plans.append(p)
-                if let j = Render.namespace(seed, createFlags) {
-                    created.namespaces.append(j)
+            do {
+                let (planned, reason) = try plan(r, region: region, existing: nil)
+                guard var p = planned else {
+                    if let reason { reasons.append(reason) }
+                    continue
                 }
+                guard let seed = idleNamespace(region), seed.isConfigurationIdle else {
+                    reasons.append("\(region.devName) has no idle namespace seed")
+                    continue
+                }
+                p.namespace = seed.devName
+                let layout = capacity(p, region: region)
+                // map=none goes to the kernel as mode "none" (it decides; see setup()).
+                if let refusal = layout.refusal, refusal.code != .unsupportedMap {
+                    throw DaxKitError(.invalidArgument, "\(region.devName): \(refusal.message)")
+                }
+                if !r.dryRun {
+                    try setup(region: region, namespace: seed, plan: p, autorecover: r.autorecover, force: r.force, fresh: true)
+                    if let j = Render.namespace(seed, createFlags) {
+                        created.namespaces.append(j)
+                    }
+                }
+                created.plans.append(p)
+            } catch where r.greedy {
+                // ndctl: with --continue an error stops the run, after what was
+                // already created; with --continue --force it is kept and skipped.
+                created.failure = error as? DaxKitError
+                    ?? DaxKitError(.kernelRefused, "\(region.devName): \(error)", underlying: error)
+                if r.force { continue }
+                break
             }
             if !r.greedy { return created }
         }
-        if created.plans.isEmpty {
+        if created.plans.isEmpty && created.failure == nil {
             let why = reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; ")
-            throw DaxKitError(.invalidArgument, "create-namespace: no region can hold the namespace\(why)")
+            let e = DaxKitError(.invalidArgument, "create-namespace: no region can hold the namespace\(why)")
+            // With --continue the caller reports the count ("created 0 namespaces") first.
+            guard r.greedy else { throw e }
+            created.failure = e
         }
         return created
     }

@@ -57,7 +57,7 @@ struct CreateNamespaceCommand: ParsableCommand {
     var reconfig: String?
     @Flag(name: [.short, .long], help: "Reconfigure an active namespace (never one in use by a process, mount or as system RAM).")
     var force = false
-    @Flag(name: [.customShort("c"), .customLong("continue")], help: "Keep creating namespaces in every region with room (greedy).")
+    @Flag(name: [.customShort("c"), .customLong("continue")], help: "Do not stop after one namespace: create one in every region that matches --region/--bus and has room (label-less regions not named are skipped). Stops at the first error unless --force, which skips it and still fails the command; prints \"created N namespaces\" on stderr.")
     var greedy = false
     @Flag(name: .customLong("no-autolabel"), help: "Do not try to enable labels on label-less regions when reconfiguring.")
     var noAutolabel = false
@@ -95,6 +95,7 @@ struct CreateNamespaceCommand: ParsableCommand {
                 for j in out.namespaces { CLI.writeAll(1, j.rendered() + "\n") }
                 if greedy { CLI.writeAll(2, "created \(plural(out.plans.count, "namespace"))\n") }
             }
+            if let failure = out.failure { throw failure }
         }
     }
 }

@@ -202,6 +202,68 @@ struct NamespaceLabTests {
         #expect(try Self.daxkit("destroy-namespace", "all", "-r", region, "-f").status == 0)
     }
 
+    /// The JSON objects create-namespace prints one after another (ndctl prints each
+    /// namespace as it is created, pretty, each followed by a newline).
+    static func objects(_ text: String) throws -> [[String: Any]] {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return [] }
+        let array = "[" + trimmed.replacingOccurrences(of: "\n}\n{", with: "\n},\n{") + "]"
+        return try #require(try Lab.parse(array) as? [[String: Any]], "not JSON objects: \(text)")
+    }
+
+    @Test("--continue: one namespace in every region with room, as ndctl creates; a failure stops it, says how many were made and leaves nothing behind")
+    func greedyMatchesNdctl() throws {
+        try Lab.require()
+        let before = try Self.configuredState()
+        let args = ["create-namespace", "-c", "-m", "devdax", "-a", "2M", "-s", "64M"]
+        // (region, mode, size, align) of each created namespace, and the count line.
+        func summary(_ r: Lab.Result) throws -> ([String], String) {
+            let rows = try Self.objects(r.stdout).map { o -> String in
+                let dev = o["dev"] as? String ?? "?"
+                let region = dev.dropFirst("namespace".count).prefix { $0 != "." }
+                return "region\(region) \(o["mode"] ?? "-") \(o["size"] ?? "-") \(o["align"] ?? "-")"
+            }
+            let count = r.stderr.split(separator: "\n").first { $0.hasPrefix("created ") }
+            return (rows, count.map(String.init) ?? "(no count line in: \(r.stderr))")
+        }
+        func destroyAll(_ r: Lab.Result) throws {
+            for o in try Self.objects(r.stdout) {
+                try Lab.must("ndctl", ["destroy-namespace", try #require(o["dev"] as? String), "-f"])
+            }
+        }
+
+        // ndctl counts a sized request on a label-less region (every topology here has
+        // one: the memmap region) as an error that stops --continue, unless --force
+        // skips it (and still fails the command). daxkit skips a label-less region it
+        // was not pointed at, with or without --force (as it does without --continue),
+        // so the reference is ndctl's -c -f: what ndctl creates when it goes on.
+        let ref = try Lab.run("ndctl", args + ["-f"])
+        let (refRows, refCount) = try summary(ref)
+        try destroyAll(ref)
+        try #require(try Self.configuredState() == before, "ndctl's namespaces not destroyed")
+
+        let ours = try Self.daxkit(args)
+        #expect(ours.status == 0, "\(ours.stderr)")
+        let (rows, count) = try summary(ours)
+        #expect(rows.sorted() == refRows.sorted(), "daxkit created \(rows), ndctl \(refRows)")
+        #expect(count == refCount)
+        #expect(!rows.isEmpty)
+        try destroyAll(ours)
+        #expect(try Self.configuredState() == before)
+
+        // A kernel refusal (map none on a kernel without it) stops --continue: the error,
+        // the count of what was made, exit 1, state unchanged. With --force it is skipped
+        // in each region, and the run still fails, having created nothing.
+        for extra in [[String](), ["-f"]] {
+            let none = try Self.daxkit(["create-namespace", "-c", "-m", "devdax", "-M", "none", "-s", "64M"] + extra)
+            #expect(none.status == 1, "\(extra): \(none.stdout)")
+            #expect(none.stdout.isEmpty)
+            #expect(none.stderr.hasPrefix("created 0 namespaces\ndaxkit: "), "\(extra): \(none.stderr)")
+            #expect(none.stderr.contains("use --map mem"), "\(extra): \(none.stderr)")
+            #expect(try Self.configuredState() == before, "\(extra): state changed")
+        }
+    }
+
     @Test("reconfigure the legacy memmap namespace to devdax and back (-e)")
     func reconfigureLegacy() throws {
         try Lab.require()
