@@ -182,24 +182,24 @@ struct PlannerLabTests {
             return
         }
         var observed: [(String, UInt64?)] = [("ndctl size", uint(json["size"]))]
+        /// The pfn or dax device that claims the namespace: its size is observed and
+        /// where its data starts is checked against the planner's data offset.
+        func checkClaim(_ prefix: String) {
+            let claim = claimDevice(of: dev, prefix: prefix)
+            observed.append(("\(claim ?? "\(prefix)?")/size", claim.flatMap { number(sysfs("\(root)/\($0)/size")) }))
+            let dataStart = claim.flatMap { number(sysfs("\(root)/\($0)/resource")) }
+            if let dataStart, dataStart - start != p.dataOffset {
+                problems.append("data offset \(dataStart - start) (\(claim!)/resource \(hex(dataStart))) vs predicted \(p.dataOffset)")
+            }
+        }
         switch c.mode {
         case .fsdax:
-            let pfn = claimDevice(of: dev, prefix: "pfn")
-            observed.append(("\(pfn ?? "pfn?")/size", pfn.flatMap { number(sysfs("\(root)/\($0)/size")) }))
-            let dataStart = pfn.flatMap { number(sysfs("\(root)/\($0)/resource")) }
-            if let dataStart, dataStart - start != p.dataOffset {
-                problems.append("data offset \(dataStart - start) (\(pfn!)/resource \(hex(dataStart))) vs predicted \(p.dataOffset)")
-            }
+            checkClaim("pfn")
             if let bdev = json["blockdev"] as? String {
                 observed.append(("/sys/block/\(bdev)/size x 512", number(sysfs("/sys/block/\(bdev)/size")).map { $0 * 512 }))
             }
         case .devdax:
-            let dax = claimDevice(of: dev, prefix: "dax")
-            observed.append(("\(dax ?? "dax?")/size", dax.flatMap { number(sysfs("\(root)/\($0)/size")) }))
-            let dataStart = dax.flatMap { number(sysfs("\(root)/\($0)/resource")) }
-            if let dataStart, dataStart - start != p.dataOffset {
-                problems.append("data offset \(dataStart - start) (\(dax!)/resource \(hex(dataStart))) vs predicted \(p.dataOffset)")
-            }
+            checkClaim("dax")
             let chardev = ((json["daxregion"] as? [String: Any])?["devices"] as? [[String: Any]])?.first?["chardev"] as? String
             if let chardev {
                 observed.append(("/sys/bus/dax/devices/\(chardev)/size", number(sysfs("/sys/bus/dax/devices/\(chardev)/size"))))
