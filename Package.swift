@@ -5,6 +5,7 @@ let package = Package(
     name: "daxkit",
     platforms: [.macOS(.v13)],
     products: [
+        .library(name: "DaxCore", targets: ["DaxCore"]),
         .library(name: "NDCtl", targets: ["NDCtl"]),
         .library(name: "DAXMemory", targets: ["DAXMemory"]),
         .library(name: "DaxKit", targets: ["DaxKit"]),
@@ -15,6 +16,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
+        // What every module shares: the one error, byte counts and the size parser,
+        // the sysfs/procfs reader and system-call funnel, the JSON writer.
+        .target(
+            name: "DaxCore",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")]
+        ),
         .systemLibrary(
             name: "CNDCtl",
             pkgConfig: "libndctl libdaxctl",
@@ -24,28 +31,31 @@ let package = Package(
             name: "NDCtl",
             dependencies: [
                 "CNDCtl",
+                "DaxCore",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(
             name: "DAXMemory",
-            dependencies: [.product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["DaxCore", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "DaxKit",
-            dependencies: ["NDCtl"]
+            dependencies: ["DaxCore", "NDCtl"]
         ),
         .executableTarget(
             name: "daxkit",
             dependencies: [
+                "DaxCore",
                 "DaxKit",
                 "DAXMemory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "DaxKitTests", dependencies: ["DaxKit"]),
-        .testTarget(name: "DAXMemoryTests", dependencies: ["DAXMemory"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["DaxKit", "NDCtl", "DAXMemory"]),
+        .testTarget(name: "DaxCoreTests", dependencies: ["DaxCore"]),
+        .testTarget(name: "DaxKitTests", dependencies: ["DaxCore", "DaxKit", "NDCtl"], exclude: ["Fixtures"]),
+        .testTarget(name: "DAXMemoryTests", dependencies: ["DaxCore", "DAXMemory"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["DaxCore", "DaxKit", "NDCtl", "DAXMemory"]),
     ],
     swiftLanguageModes: [.v6]
 )

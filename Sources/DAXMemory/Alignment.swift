@@ -1,3 +1,5 @@
+import DaxCore
+
 /// The alignment of a mapping and the size of the pages it is meant to be
 /// faulted in with: a power of two of at least 4 KiB, in bytes.
 public struct Alignment: RawRepresentable, Hashable, Comparable, Sendable, Codable,
@@ -19,22 +21,28 @@ public struct Alignment: RawRepresentable, Hashable, Comparable, Sendable, Codab
     /// 1 GiB: PUD-sized pages on x86-64.
     public static let page1G = Alignment(rawValue: 1 << 30)!
 
-    /// Parses `"4K"`, `"2M"`, `"1G"`, `"2097152"`, `"0x200000"` (suffixes base 1024).
+    /// Parses `"4K"`, `"2M"`, `"1G"`, `"2097152"`, `"0x200000"` with ndctl's size grammar
+    /// (``ByteCount``: suffixes K, M, G, T, base 1024; no blanks after the number, no
+    /// `"iB"`).
     ///
-    /// - Throws: `DAXMemoryError` `.invalidSize` for unparsable text, `.invalidAlignment`
+    /// - Parameters:
+    ///   - text: The alignment as written.
+    ///   - parameter: The parameter it was given for, named in a parse error
+    ///     (`.align`, `.expectedPageSize`).
+    /// - Throws: `DaxError` `.invalidSize` for unparsable text, `.invalidAlignment`
     ///   for a value that is not a power of two of at least 4K (naming the nearest valid ones).
-    public init(parsing text: String) throws {
-        let bytes = try ByteCount.parse(text)
+    public init(parsing text: String, parameter: Parameter = .align) throws {
+        let bytes = try ByteCount.parse(text, parameter: parameter)
         guard let alignment = Alignment(rawValue: bytes) else {
             var fix = "use 4K, 2M or 1G"
             if bytes > 4096 {
                 let below = 1 << (Int.bitWidth - 1 - bytes.leadingZeroBitCount)
                 fix = "use \(ByteCount.compact(below)) or \(ByteCount.compact(below << 1))"
             }
-            throw DAXMemoryError(
+            throw DaxError(
                 .invalidAlignment, object: "alignment '\(text)'",
                 problem: "\(bytes) bytes is not a valid alignment",
-                rule: "an alignment is a power of two of at least 4K", fix: fix)
+                rule: "an alignment is a power of two of at least 4K", fix: Phrase(fix))
         }
         self = alignment
     }

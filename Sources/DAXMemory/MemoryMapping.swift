@@ -1,3 +1,4 @@
+import DaxCore
 import SystemPackage
 
 /// A mapping of (part of) a `MemoryTarget` at an address aligned to the
@@ -32,16 +33,16 @@ public struct MemoryMapping: ~Copyable {
         let align = plan.alignment.rawValue
         let (reservation, overflow) = plan.length.addingReportingOverflow(align)
         guard !overflow else {
-            throw DAXMemoryError(
-                .invalidSize, object: plan.object, problem: "length \(plan.length) plus alignment overflows",
+            throw DaxError(
+                .invalidSize, object: Phrase(plan.object), problem: "length \(plan.length) plus alignment overflows",
                 fix: "map a smaller range")
         }
         let reserved: UInt
         switch Sys.reserveAddressSpace(reservation) {
         case .success(let address): reserved = address
         case .failure(let error):
-            throw DAXMemoryError(
-                .mapFailed, object: plan.object,
+            throw DaxError(
+                .mapFailed, object: Phrase(plan.object),
                 problem: "cannot reserve \(reservation) bytes (\(ByteCount.format(reservation))) of address space",
                 rule: "an aligned mapping reserves its length plus one alignment of address space first",
                 fix: "map a smaller range, or raise the address-space limit (ulimit -v)", underlyingError: error)
@@ -66,14 +67,14 @@ public struct MemoryMapping: ~Copyable {
         let tail = Sys.unmap(aligned + UInt(plan.length), Int(reservedEnd - (aligned + UInt(plan.length))))
         for case .failure(let error) in [head, tail] {
             _ = Sys.unmap(reserved, reservation)
-            throw DAXMemoryError(
-                .mapFailed, object: plan.object, problem: "cannot unmap the alignment slack around the mapping",
+            throw DaxError(
+                .mapFailed, object: Phrase(plan.object), problem: "cannot unmap the alignment slack around the mapping",
                 underlyingError: error)
         }
         guard mapped == aligned, mapped % UInt(align) == 0 else {
             _ = Sys.unmap(mapped, plan.length)
-            throw DAXMemoryError(
-                .addressMisaligned, object: plan.object,
+            throw DaxError(
+                .addressMisaligned, object: Phrase(plan.object),
                 problem: "mmap returned 0x\(String(mapped, radix: 16)), not aligned to \(plan.alignment)",
                 rule: "a MAP_FIXED mapping lands at the requested aligned address",
                 fix: "report this as a bug")
@@ -95,7 +96,7 @@ public struct MemoryMapping: ~Copyable {
 
     /// Unmaps now and reports a failure.
     ///
-    /// - Throws: `DAXMemoryError` `.unmapFailed` with the errno of `munmap(2)`.
+    /// - Throws: `DaxError` `.unmapFailed` with the errno of `munmap(2)`.
     ///
     /// Wraps `munmap(2)`.
     public consuming func unmap() throws {
@@ -103,8 +104,8 @@ public struct MemoryMapping: ~Copyable {
         base = 0
         guard address != 0 else { return }
         if case .failure(let error) = Sys.unmap(address, length) {
-            throw DAXMemoryError(
-                .unmapFailed, object: path,
+            throw DaxError(
+                .unmapFailed, object: Phrase(path),
                 problem: "munmap of \(length) bytes at 0x\(String(address, radix: 16)) failed",
                 underlyingError: error)
         }
@@ -128,16 +129,16 @@ public struct MemoryMapping: ~Copyable {
     /// the kernel's `KernelPageSize`, `MMUPageSize` and `Rss` for it.
     ///
     /// - Parameter smapsPath: Where to read smaps from (default `/proc/self/smaps`).
-    /// - Throws: `DAXMemoryError` `.smapsUnavailable`.
+    /// - Throws: `DaxError` `.smapsUnavailable`.
     ///
     /// Reads `/proc/self/smaps`.
     public func smapsEntry(smapsPath: String = Smaps.defaultPath) throws -> SmapsEntry {
         try Smaps.entry(containing: base, path: smapsPath, object: path)
     }
 
-    private static func mapError(plan: MappingPlan, error: Errno) -> DAXMemoryError {
-        var rule = ""
-        var fix = ""
+    private static func mapError(plan: MappingPlan, error: Errno) -> DaxError {
+        var rule: Phrase = ""
+        var fix: Phrase = ""
         switch error {
         case .invalidArgument where plan.kind.isDeviceDAX:
             rule = "device-DAX mappings must be MAP_SHARED and start and end on the device alignment \(plan.alignment)"
@@ -154,8 +155,8 @@ public struct MemoryMapping: ~Copyable {
         default:
             break
         }
-        return DAXMemoryError(
-            .mapFailed, object: plan.object,
+        return DaxError(
+            .mapFailed, object: Phrase(plan.object),
             problem: "mmap of \(plan.length) bytes (\(ByteCount.format(plan.length))) at offset \(plan.offset) failed",
             rule: rule, fix: fix, underlyingError: error)
     }

@@ -1,3 +1,4 @@
+import DaxCore
 import SystemPackage
 
 /// Something that can be mapped: a device-DAX character device, a regular
@@ -63,21 +64,21 @@ public struct MemoryTarget: ~Copyable {
     }
 
     deinit {
-        if fd >= 0 { _ = Sys.close(fd) }
+        if fd >= 0 { Syscall.close(fd) }
     }
 
     /// Closes the descriptor and reports a failure.
     ///
-    /// - Throws: `DAXMemoryError` `.openFailed` with the errno of `close(2)`.
+    /// - Throws: `DaxError` `.openFailed` with the errno of `close(2)`.
     ///
     /// Wraps `close(2)`.
     public consuming func close() throws {
         let descriptor = fd
         fd = -1
         guard descriptor >= 0 else { return }
-        if case .failure(let error) = Sys.close(descriptor) {
-            throw DAXMemoryError(
-                .openFailed, object: path, problem: "close failed", underlyingError: error)
+        if case .failure(let error) = Syscall.close(descriptor) {
+            throw DaxError(
+                .openFailed, object: Phrase(path), problem: "close failed", underlyingError: error)
         }
     }
 
@@ -94,7 +95,7 @@ public struct MemoryTarget: ~Copyable {
     ///   - nameOrPath: `/dev/daxX.Y` or `daxX.Y`.
     ///   - access: Read-write (default) or read-only.
     ///   - sysfs: Where sysfs is mounted (injectable for tests).
-    /// - Throws: `DAXMemoryError`: `.notFound`, `.notDAXDevice` (regular files,
+    /// - Throws: `DaxError`: `.notFound`, `.notDAXDevice` (regular files,
     ///   block devices, other character devices), `.sysfsUnreadable`, `.openFailed`.
     ///
     /// Wraps `stat(2)` and `open(2)`; reads `/sys/dev/char/MAJ:MIN` (see `DAXSysfs`).
@@ -107,19 +108,19 @@ public struct MemoryTarget: ~Copyable {
         case .characterDevice:
             break
         case .regular:
-            throw DAXMemoryError(
-                .notDAXDevice, object: path, problem: "is a regular file, not a device-DAX character device",
+            throw DaxError(
+                .notDAXDevice, object: Phrase(path), problem: "is a regular file, not a device-DAX character device",
                 rule: "devices are /dev/daxX.Y character devices",
-                fix: "pass the file with --file (MemoryTarget.openFile) instead")
+                fix: "pass the file with \(.file) (MemoryTarget.openFile) instead")
         case .blockDevice:
-            throw DAXMemoryError(
-                .notDAXDevice, object: path,
+            throw DaxError(
+                .notDAXDevice, object: Phrase(path),
                 problem: "is a block device (an fsdax-mode pmem namespace?), not a device-DAX character device",
                 rule: "device-DAX needs a namespace in devdax mode, which appears as /dev/daxX.Y",
-                fix: "ndctl create-namespace --mode=devdax (or mount it with -o dax and use --file)")
+                fix: "ndctl create-namespace --mode=devdax (or mount it with -o dax and use \(.file))")
         case .directory, .other:
-            throw DAXMemoryError(
-                .notDAXDevice, object: path, problem: "is not a character device",
+            throw DaxError(
+                .notDAXDevice, object: Phrase(path), problem: "is not a character device",
                 rule: "devices are /dev/daxX.Y character devices",
                 fix: "pass a /dev/daxX.Y device (daxctl list shows them)")
         }
@@ -138,7 +139,7 @@ public struct MemoryTarget: ~Copyable {
     ///   - access: Read-write (default) or read-only.
     ///   - createSize: Create the file if missing and extend it to at least this
     ///     many bytes; nil opens an existing file as it is.
-    /// - Throws: `DAXMemoryError`: `.notFound`, `.notRegularFile`, `.openFailed`, `.resizeFailed`.
+    /// - Throws: `DaxError`: `.notFound`, `.notRegularFile`, `.openFailed`, `.resizeFailed`.
     ///
     /// Wraps `stat(2)`, `open(2)` (`O_CREAT` with a create size) and `ftruncate(2)`.
     public static func openFile(
@@ -148,35 +149,35 @@ public struct MemoryTarget: ~Copyable {
         try checkPageMultiple(alignment, object: path)
         if let createSize {
             guard createSize > 0 else {
-                throw DAXMemoryError(
-                    .invalidSize, object: path, problem: "create size \(createSize) is not positive",
+                throw DaxError(
+                    .invalidSize, object: Phrase(path), problem: "create size \(createSize) is not positive",
                     rule: "a file to map needs at least one page", fix: "pass a size such as 1G")
             }
             guard access == .readWrite else {
-                throw DAXMemoryError(
-                    .readOnly, object: path, problem: "cannot create or extend a file opened read-only",
+                throw DaxError(
+                    .readOnly, object: Phrase(path), problem: "cannot create or extend a file opened read-only",
                     fix: "open it read-write, or drop the create size")
             }
         }
         switch Sys.stat(path) {
         case .success(let status):
             guard status.kind == .regular else {
-                var fix = "pass a regular file"
+                var fix: Phrase = "pass a regular file"
                 if status.kind == .characterDevice {
-                    fix = "pass a device-DAX device as DEVICE, not with --file (MemoryTarget.openDevice)"
+                    fix = "pass a device-DAX device as DEVICE, not with \(.file) (MemoryTarget.openDevice)"
                 }
-                throw DAXMemoryError(
-                    .notRegularFile, object: path, problem: "is not a regular file",
-                    rule: "--file maps regular files (tmpfs, ext4/xfs, -o dax mounts)", fix: fix)
+                throw DaxError(
+                    .notRegularFile, object: Phrase(path), problem: "is not a regular file",
+                    rule: "\(.file) maps regular files (tmpfs, ext4/xfs, -o dax mounts)", fix: fix)
             }
         case .failure(.noSuchFileOrDirectory) where createSize != nil:
             break
         case .failure(.noSuchFileOrDirectory):
-            throw DAXMemoryError(
-                .notFound, object: path, problem: "no such file",
-                fix: "create it by passing a size (--create-size SIZE)", underlyingError: .noSuchFileOrDirectory)
+            throw DaxError(
+                .notFound, object: Phrase(path), problem: "no such file",
+                fix: "create it by passing a size (\(.createSize, "SIZE"))", underlyingError: .noSuchFileOrDirectory)
         case .failure(let error):
-            throw DAXMemoryError(.statFailed, object: path, problem: "cannot stat", underlyingError: error)
+            throw DaxError(.statFailed, object: Phrase(path), problem: "cannot stat", underlyingError: error)
         }
         let fd = try openOrThrow(path, access: access, create: createSize != nil)
         var size: Int
@@ -184,14 +185,14 @@ public struct MemoryTarget: ~Copyable {
         case .success(let status):
             size = status.size
         case .failure(let error):
-            _ = Sys.close(fd)
-            throw DAXMemoryError(.statFailed, object: path, problem: "cannot fstat", underlyingError: error)
+            Syscall.close(fd)
+            throw DaxError(.statFailed, object: Phrase(path), problem: "cannot fstat", underlyingError: error)
         }
         if let createSize, createSize > size {
             if case .failure(let error) = Sys.truncate(fd, to: createSize) {
-                _ = Sys.close(fd)
-                throw DAXMemoryError(
-                    .resizeFailed, object: path, problem: "cannot extend to \(createSize) bytes",
+                Syscall.close(fd)
+                throw DaxError(
+                    .resizeFailed, object: Phrase(path), problem: "cannot extend to \(createSize) bytes",
                     fix: "check free space and that the file system supports sparse files",
                     underlyingError: error)
             }
@@ -202,7 +203,7 @@ public struct MemoryTarget: ~Copyable {
 
     /// Creates a memfd of `size` bytes.
     ///
-    /// - Throws: `DAXMemoryError`: `.invalidSize`, `.memfdFailed`, `.resizeFailed`.
+    /// - Throws: `DaxError`: `.invalidSize`, `.memfdFailed`, `.resizeFailed`.
     ///
     /// Wraps `memfd_create(2)` (`MFD_CLOEXEC`) and `ftruncate(2)`.
     public static func memfd(name: String = "daxkit", size: Int, alignment: Alignment = .page4K) throws
@@ -211,33 +212,33 @@ public struct MemoryTarget: ~Copyable {
         let object = "memfd:\(name)"
         try checkPageMultiple(alignment, object: object)
         guard size > 0 else {
-            throw DAXMemoryError(
-                .invalidSize, object: object, problem: "size \(size) is not positive",
+            throw DaxError(
+                .invalidSize, object: Phrase(object), problem: "size \(size) is not positive",
                 rule: "a memfd to map needs at least one page", fix: "pass a positive size")
         }
         let fd: Int32
         switch Sys.memfdCreate(name) {
         case .success(let descriptor): fd = descriptor
         case .failure(let error):
-            throw DAXMemoryError(
-                .memfdFailed, object: object, problem: "memfd_create failed",
+            throw DaxError(
+                .memfdFailed, object: Phrase(object), problem: "memfd_create failed",
                 fix: "needs Linux 3.17+ and glibc 2.27+", underlyingError: error)
         }
         let target = MemoryTarget(path: object, kind: .memfd, size: size, alignment: alignment, access: .readWrite, fd: fd)
         if case .failure(let error) = Sys.truncate(fd, to: size) {
-            throw DAXMemoryError(
-                .resizeFailed, object: object, problem: "cannot size to \(size) bytes", underlyingError: error)
+            throw DaxError(
+                .resizeFailed, object: Phrase(object), problem: "cannot size to \(size) bytes", underlyingError: error)
         }
         return target
     }
 
     /// Anonymous shared memory of `size` bytes; each `map` returns fresh zeroed memory.
     ///
-    /// - Throws: `DAXMemoryError` `.invalidSize`, `.invalidAlignment`.
+    /// - Throws: `DaxError` `.invalidSize`, `.invalidAlignment`.
     public static func anonymous(size: Int, alignment: Alignment = .page4K) throws -> MemoryTarget {
         try checkPageMultiple(alignment, object: "anonymous")
         guard size > 0 else {
-            throw DAXMemoryError(
+            throw DaxError(
                 .invalidSize, object: "anonymous", problem: "size \(size) is not positive",
                 rule: "a mapping needs at least one page", fix: "pass a positive size")
         }
@@ -252,7 +253,7 @@ public struct MemoryTarget: ~Copyable {
     ///   - length: Bytes to map (nil: to the end); a multiple of the alignment.
     ///   - sharing: `.shared` (default; the only choice for device-DAX) or `.private`.
     ///   - writable: Map read-write; nil means "as the target was opened".
-    /// - Throws: `DAXMemoryError` from `MappingPlan` validation, or `.mapFailed`,
+    /// - Throws: `DaxError` from `MappingPlan` validation, or `.mapFailed`,
     ///   `.addressMisaligned` from `mmap(2)`.
     ///
     /// Wraps `mmap(2)` three ways: a `PROT_NONE` reservation of length + alignment,
@@ -275,22 +276,24 @@ public struct MemoryTarget: ~Copyable {
         case .success(let status):
             return status
         case .failure(.noSuchFileOrDirectory):
-            throw DAXMemoryError(
-                .notFound, object: path, problem: "no such device",
+            throw DaxError(
+                .notFound, object: Phrase(path), problem: "no such device",
                 rule: "device-DAX devices appear as /dev/daxX.Y once a namespace or region is in devdax mode",
                 fix: "list them with 'daxctl list' or create one with 'ndctl create-namespace --mode=devdax'",
                 underlyingError: .noSuchFileOrDirectory)
         case .failure(let error):
-            throw DAXMemoryError(.statFailed, object: path, problem: "cannot stat", underlyingError: error)
+            throw DaxError(.statFailed, object: Phrase(path), problem: "cannot stat", underlyingError: error)
         }
     }
 
     private static func openOrThrow(_ path: String, access: Access, create: Bool) throws -> Int32 {
-        switch Sys.open(path, writable: access == .readWrite, create: create) {
+        var flags = (access == .readWrite ? FileDescriptor.AccessMode.readWrite : .readOnly).rawValue
+        if create { flags |= FileDescriptor.OpenOptions.create.rawValue }
+        switch Syscall.open(path, flags, mode: FilePermissions(rawValue: 0o644).rawValue) {
         case .success(let fd):
             return fd
         case .failure(let error):
-            let fix: String =
+            let fix: Phrase =
                 switch error {
                 case .permissionDenied, .notPermitted:
                     "run as root, or grant this user access to the node (chmod/chown or a udev rule)"
@@ -299,8 +302,8 @@ public struct MemoryTarget: ~Copyable {
                 default:
                     ""
                 }
-            throw DAXMemoryError(
-                .openFailed, object: path,
+            throw DaxError(
+                .openFailed, object: Phrase(path),
                 problem: "cannot open \(access == .readWrite ? "read-write" : "read-only")", fix: fix,
                 underlyingError: error)
         }
@@ -308,8 +311,8 @@ public struct MemoryTarget: ~Copyable {
 
     private static func checkPageMultiple(_ alignment: Alignment, object: String) throws {
         guard alignment.rawValue % Sys.pageSize == 0 else {
-            throw DAXMemoryError(
-                .invalidAlignment, object: object,
+            throw DaxError(
+                .invalidAlignment, object: Phrase(object),
                 problem: "alignment \(alignment) is smaller than the system page size \(ByteCount.compact(Sys.pageSize))",
                 rule: "mappings are aligned to at least a page",
                 fix: "use \(ByteCount.compact(Sys.pageSize)) or larger")
@@ -337,7 +340,7 @@ public struct MappingPlan: Sendable, Hashable {
 
     /// Validates a mapping request.
     ///
-    /// - Throws: `DAXMemoryError`: `.privateMappingRefused` (device-DAX, private),
+    /// - Throws: `DaxError`: `.privateMappingRefused` (device-DAX, private),
     ///   `.readOnly` (writable on read-only access), `.misalignedOffset`,
     ///   `.misalignedLength`, `.rangeOutOfBounds`, `.invalidAlignment`.
     public init(
@@ -346,34 +349,34 @@ public struct MappingPlan: Sendable, Hashable {
         access: MemoryTarget.Access = .readWrite
     ) throws {
         if sharing == .private, kind.isDeviceDAX {
-            throw DAXMemoryError(
-                .privateMappingRefused, object: object,
+            throw DaxError(
+                .privateMappingRefused, object: Phrase(object),
                 problem: "a private (MAP_PRIVATE) mapping was requested",
                 rule: "device-DAX accepts only shared mappings; the kernel fails MAP_PRIVATE with EINVAL (drivers/dax/device.c check_vma)",
                 fix: "map it shared (MAP_SHARED), the default")
         }
         if writable, access == .readOnly {
-            throw DAXMemoryError(
-                .readOnly, object: object, problem: "a writable mapping was requested on a target opened read-only",
+            throw DaxError(
+                .readOnly, object: Phrase(object), problem: "a writable mapping was requested on a target opened read-only",
                 fix: "open it read-write, or map it read-only")
         }
         guard alignment.rawValue % Sys.pageSize == 0 else {
-            throw DAXMemoryError(
-                .invalidAlignment, object: object,
+            throw DaxError(
+                .invalidAlignment, object: Phrase(object),
                 problem: "alignment \(alignment) is smaller than the system page size \(ByteCount.compact(Sys.pageSize))",
                 rule: "mappings are aligned to at least a page", fix: "use \(ByteCount.compact(Sys.pageSize)) or larger")
         }
         let a = alignment
         guard offset >= 0, a.divides(offset) else {
-            throw DAXMemoryError(
-                .misalignedOffset, object: object,
+            throw DaxError(
+                .misalignedOffset, object: Phrase(object),
                 problem: "offset \(offset) (\(ByteCount.format(offset))) is not a multiple of the alignment \(a)",
                 rule: "a mapping must start on the \(kind.isDeviceDAX ? "device " : "")alignment",
-                fix: Self.nearest(offset, a, allowZero: true))
+                fix: Phrase(Self.nearest(offset, a, allowZero: true)))
         }
         guard offset < targetSize else {
-            throw DAXMemoryError(
-                .rangeOutOfBounds, object: object,
+            throw DaxError(
+                .rangeOutOfBounds, object: Phrase(object),
                 problem: "offset \(offset) (\(ByteCount.format(offset))) is not inside the target's \(targetSize) bytes (\(ByteCount.format(targetSize)))",
                 rule: "a mapping must lie inside the target",
                 fix: "use an offset below \(targetSize), e.g. \(a.roundDown(max(0, targetSize - 1)))")
@@ -384,16 +387,16 @@ public struct MappingPlan: Sendable, Hashable {
             if length > 0, targetSize - offset == length {
                 rule += " (the target's size \(targetSize) is not a multiple of \(a), so pass a length)"
             }
-            throw DAXMemoryError(
-                .misalignedLength, object: object,
+            throw DaxError(
+                .misalignedLength, object: Phrase(object),
                 problem: "length \(length) (\(ByteCount.format(length))) is not a positive multiple of the alignment \(a)",
-                rule: rule, fix: Self.nearest(length, a, allowZero: false))
+                rule: Phrase(rule), fix: Phrase(Self.nearest(length, a, allowZero: false)))
         }
         let (end, overflow) = offset.addingReportingOverflow(length)
         guard !overflow, end <= targetSize else {
             let room = a.roundDown(targetSize - offset)
-            throw DAXMemoryError(
-                .rangeOutOfBounds, object: object,
+            throw DaxError(
+                .rangeOutOfBounds, object: Phrase(object),
                 problem: "offset \(offset) + length \(length) ends past the target's size \(targetSize) (\(ByteCount.format(targetSize)))",
                 rule: "a mapping must lie inside the target",
                 fix: room > 0

@@ -1,3 +1,5 @@
+import DaxCore
+
 /// One VMA of `/proc/PID/smaps`: its header line and its fields.
 public struct SmapsEntry: Sendable, Hashable {
     /// First address of the VMA.
@@ -92,24 +94,24 @@ public enum Smaps {
     /// Reads smaps (default `/proc/self/smaps`) and returns the entry whose VMA
     /// contains `address`.
     ///
-    /// - Throws: `DAXMemoryError` `.smapsUnavailable` if the file cannot be read
+    /// - Throws: `DaxError` `.smapsUnavailable` if the file cannot be read
     ///   or no VMA contains the address.
     public static func entry(
         containing address: UInt, path: String = defaultPath, object: String? = nil
     ) throws -> SmapsEntry {
         let object = object ?? "0x\(String(address, radix: 16))"
         let bytes: [UInt8]
-        switch Sys.readFile(path) {
+        switch HostFile.bytes(path) {
         case .success(let contents): bytes = contents
         case .failure(let error):
-            throw DAXMemoryError(
-                .smapsUnavailable, object: object, problem: "cannot read \(path)",
+            throw DaxError(
+                .smapsUnavailable, object: Phrase(object), problem: "cannot read \(path)",
                 rule: "page sizes are read from smaps", fix: "mount procfs (mount -t proc proc /proc)",
                 underlyingError: error)
         }
         guard let entry = entry(containing: address, in: String(decoding: bytes, as: UTF8.self)) else {
-            throw DAXMemoryError(
-                .smapsUnavailable, object: object,
+            throw DaxError(
+                .smapsUnavailable, object: Phrase(object),
                 problem: "\(path) has no VMA containing 0x\(String(address, radix: 16))",
                 rule: "a live mapping appears in its own process's smaps",
                 fix: "read smaps of the process that holds the mapping, while it is mapped")

@@ -1,3 +1,5 @@
+import DaxCore
+
 /// What sysfs says about one device-DAX character device.
 public struct DAXDeviceInfo: Sendable, Hashable, Codable {
     /// Where the alignment came from.
@@ -72,37 +74,37 @@ public struct DAXSysfs: Sendable, Hashable {
     ///   - major: Character device major number (`st_rdev`).
     ///   - minor: Character device minor number.
     ///   - path: The device node, used to name the object in errors.
-    /// - Throws: `DAXMemoryError` `.notDAXDevice` when sysfs has no entry or its
+    /// - Throws: `DaxError` `.notDAXDevice` when sysfs has no entry or its
     ///   subsystem is not `dax`; `.sysfsUnreadable` when `size` or every `align` is missing.
     public func device(major: UInt32, minor: UInt32, path: String? = nil) throws -> DAXDeviceInfo {
         let object = path ?? "character device \(major):\(minor)"
         let directory = characterDevicePath(major: major, minor: minor)
         guard case .success(let status) = Sys.stat(directory), status.kind == .directory else {
-            throw DAXMemoryError(
-                .notDAXDevice, object: object,
+            throw DaxError(
+                .notDAXDevice, object: Phrase(object),
                 problem: "no sysfs entry \(directory) for character device \(major):\(minor)",
                 rule: "a device-DAX node has a sysfs entry whose subsystem is 'dax'",
                 fix: "check that the node is current (ls -l /dev/dax*; daxctl list) and that sysfs is mounted")
         }
         let subsystem: String
-        switch Sys.readLink(directory + "/subsystem") {
+        switch Syscall.readlink(directory + "/subsystem") {
         case .success(let target): subsystem = target.lastPathComponent
         case .failure: subsystem = "(none)"
         }
         guard subsystem == "dax" else {
-            throw DAXMemoryError(
-                .notDAXDevice, object: object,
+            throw DaxError(
+                .notDAXDevice, object: Phrase(object),
                 problem: "character device \(major):\(minor) belongs to subsystem '\(subsystem)', not 'dax'",
                 rule: "only device-DAX nodes (/dev/daxX.Y) can be opened as devices",
-                fix: "pass a /dev/daxX.Y device (daxctl list shows them), or a regular file with --file")
+                fix: "pass a /dev/daxX.Y device (daxctl list shows them), or a regular file with \(.file)")
         }
 
         let resolved = (try? Sys.realPath(directory).get()) ?? directory
         let name = resolved.lastPathComponent
 
         guard let size = readInteger(directory + "/size"), size > 0 else {
-            throw DAXMemoryError(
-                .sysfsUnreadable, object: object,
+            throw DaxError(
+                .sysfsUnreadable, object: Phrase(object),
                 problem: "cannot read a positive size from \(directory)/size",
                 rule: "device-DAX devices publish their size in sysfs",
                 fix: "check that the device is enabled (daxctl list -D) and that it has a nonzero size")
@@ -129,15 +131,15 @@ public struct DAXSysfs: Sendable, Hashable {
             alignValue = regionAlignValue
             source = .region
         } else {
-            throw DAXMemoryError(
-                .sysfsUnreadable, object: object,
+            throw DaxError(
+                .sysfsUnreadable, object: Phrase(object),
                 problem: "neither \(directory)/align nor \(regionCandidates.joined(separator: " nor "))/align is readable",
                 rule: "a device-DAX device's alignment comes from its align attribute or its region's",
                 fix: "check the kernel exposes drivers/dax sysfs attributes (device_dax loaded, device enabled)")
         }
         guard let alignment = Alignment(rawValue: alignValue) else {
-            throw DAXMemoryError(
-                .sysfsUnreadable, object: object,
+            throw DaxError(
+                .sysfsUnreadable, object: Phrase(object),
                 problem: "sysfs reports alignment \(alignValue), not a power of two of at least 4K",
                 rule: "device-DAX alignments are 4K, 2M or 1G",
                 fix: "reconfigure the device (daxctl reconfigure-device --align 2M)")
@@ -150,8 +152,7 @@ public struct DAXSysfs: Sendable, Hashable {
 
     /// Reads a sysfs attribute holding one decimal (or 0x-hex) integer.
     func readInteger(_ path: String) -> Int? {
-        guard case .success(let bytes) = Sys.readFile(path) else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
+        guard let text = HostFile.trimmed(path) else { return nil }
         if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
         return Int(text)
     }

@@ -1,7 +1,10 @@
-// The one funnel for Glibc in DAXMemory: every raw open/stat/mmap/munmap/
-// memfd_create/getrusage/pthread call of the module lives in this file. Nothing
-// here is public; the rest of the module sees Swift types and `Errno` only.
+// The one funnel for Glibc in DAXMemory: every raw stat/ftruncate/mmap/munmap/
+// memfd_create/getrusage/pthread call of the module lives in this file; open, close,
+// readlink and whole-file reads go through DaxCore's `Syscall` and `HostFile`, shared
+// with DaxKit. Nothing here is public; the rest of the module sees Swift types and
+// `Errno` only.
 
+import DaxCore
 import SystemPackage
 
 #if canImport(Glibc)
@@ -9,12 +12,6 @@ import Glibc
 #else
 #error("DAXMemory supports Linux (Glibc) only")
 #endif
-
-extension Errno {
-    /// The calling thread's `errno`. Read it at once after a failing call,
-    /// before any cleanup call can overwrite it.
-    static var current: Errno { Errno(rawValue: Glibc.errno) }
-}
 
 /// `stat(2)`; outside `Sys`, whose own `stat` would shadow it.
 private func cStat(_ path: String, _ buffer: inout stat) -> Int32 {
@@ -80,27 +77,6 @@ enum Sys {
         return .success(status(from: st))
     }
 
-    /// `open(2)` with `O_CLOEXEC`, retried on `EINTR`.
-    static func open(_ path: String, writable: Bool, create: Bool) -> Result<Int32, Errno> {
-        var options: FileDescriptor.OpenOptions = [.closeOnExec]
-        if create { options.insert(.create) }
-        do {
-            let fd = try FileDescriptor.open(
-                FilePath(path), writable ? .readWrite : .readOnly, options: options,
-                permissions: create ? FilePermissions(rawValue: 0o644) : nil, retryOnInterrupt: true)
-            return .success(fd.rawValue)
-        } catch let error as Errno {
-            return .failure(error)
-        } catch {
-            return .failure(.ioError)
-        }
-    }
-
-    /// `close(2)`.
-    static func close(_ fd: Int32) -> Result<Void, Errno> {
-        Glibc.close(fd) == 0 ? .success(()) : .failure(.current)
-    }
-
     /// `ftruncate(2)`.
     static func truncate(_ fd: Int32, to size: Int) -> Result<Void, Errno> {
         while true {
@@ -122,44 +98,6 @@ enum Sys {
         let mfdCloexec: UInt32 = 0x0001
         let fd = memfdCreate(name, mfdCloexec)
         return fd >= 0 ? .success(fd) : .failure(.current)
-    }
-
-    /// Reads a whole file (sysfs and procfs files report size 0, so read to EOF).
-    static func readFile(_ path: String) -> Result<[UInt8], Errno> {
-        let fd: FileDescriptor
-        do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
-        } catch let error as Errno {
-            return .failure(error)
-        } catch {
-            return .failure(.ioError)
-        }
-        defer { try? fd.close() }
-        var bytes: [UInt8] = []
-        // Uninitialised scratch: most files read here are a few bytes of sysfs.
-        return withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { chunk in
-            while true {
-                let n: Int
-                do {
-                    n = try fd.read(into: chunk)
-                } catch let error as Errno {
-                    return .failure(error)
-                } catch {
-                    return .failure(.ioError)
-                }
-                if n == 0 { return .success(bytes) }
-                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
-            }
-        }
-    }
-
-    /// `readlink(2)`.
-    static func readLink(_ path: String) -> Result<String, Errno> {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = Glibc.readlink(path, &buffer, buffer.count - 1)
-        guard n >= 0 else { return .failure(.current) }
-        let bytes = buffer[0..<n].map { UInt8(bitPattern: $0) }
-        return .success(String(decoding: bytes, as: UTF8.self))
     }
 
     /// `realpath(3)`.

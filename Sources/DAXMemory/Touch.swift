@@ -1,3 +1,4 @@
+import DaxCore
 import Synchronization
 
 /// What a touch does to every byte of the mapping.
@@ -127,7 +128,7 @@ extension MemoryMapping {
     ///   - progress: Called on the calling thread about every
     ///     `options.progressInterval` seconds during each phase, and once at
     ///     the start and end of each.
-    /// - Throws: `DAXMemoryError` `.readOnly` (writing mode on a read-only
+    /// - Throws: `DaxError` `.readOnly` (writing mode on a read-only
     ///   mapping), `.invalidArgument` (threads < 1), `.threadFailed`, `.smapsUnavailable`.
     ///   A verify mismatch does not throw: see `TouchReport.verified`.
     ///
@@ -137,15 +138,15 @@ extension MemoryMapping {
         _ options: TouchOptions = TouchOptions(), progress: ((TouchProgress) -> Void)? = nil
     ) throws -> TouchReport {
         if options.mode.writes && !isWritable {
-            throw DAXMemoryError(
-                .readOnly, object: path, problem: "mode \(options.mode) writes but the mapping is read-only",
-                fix: "open the target read-write, or use --mode read or verify")
+            throw DaxError(
+                .readOnly, object: Phrase(path), problem: "mode \(options.mode) writes but the mapping is read-only",
+                fix: "open the target read-write, or use \(.mode, "read") or verify")
         }
         let requested = options.threads ?? TouchOptions.defaultThreadCount
         guard requested >= 1 else {
-            throw DAXMemoryError(
-                .invalidArgument, object: path, problem: "thread count \(requested) is not positive",
-                rule: "a touch needs at least one thread", fix: "pass --threads 1 or more, or omit it")
+            throw DaxError(
+                .invalidArgument, object: Phrase(path), problem: "thread count \(requested) is not positive",
+                rule: "a touch needs at least one thread", fix: "pass \(.threads, "1") or more, or omit it")
         }
         let chunks = TouchPlan.chunks(length: length, alignment: alignment, threads: requested)
         let run = TouchRun(
@@ -248,10 +249,10 @@ final class TouchRun: @unchecked Sendable {
                 threads.append(thread)
             case .failure(let error):
                 abort()
-                throw DAXMemoryError(
-                    .threadFailed, object: object,
+                throw DaxError(
+                    .threadFailed, object: Phrase(object),
                     problem: "cannot start worker thread \(index + 1) of \(chunks.count)",
-                    fix: "use fewer --threads", underlyingError: error)
+                    fix: "use fewer \(.threads)", underlyingError: error)
             }
         }
         while ready.load(ordering: .acquiring) < chunks.count {

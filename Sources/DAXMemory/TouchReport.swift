@@ -1,3 +1,5 @@
+import DaxCore
+
 /// The outcome of `MemoryMapping.touch`: page sizes, faults and bandwidth of
 /// the first touch and of a baseline pass over the populated mapping.
 ///
@@ -197,19 +199,7 @@ public struct TouchReport: Codable, Sendable, Hashable {
 
     static func quoted(_ text: String) -> String {
         var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
+        JSON.escape(text, into: &out, escapingSlash: false)
         return out + "\""
     }
 
@@ -251,14 +241,14 @@ extension TouchReport {
 
     /// Checks the verify result: throws if a verify touch found a mismatch.
     ///
-    /// - Throws: `DAXMemoryError` `.verifyMismatch` naming the first bad offset.
+    /// - Throws: `DaxError` `.verifyMismatch` naming the first bad offset.
     public func checkVerified() throws {
         guard mode == .verify, let mismatchOffset else { return }
-        throw DAXMemoryError(
-            .verifyMismatch, object: path,
+        throw DaxError(
+            .verifyMismatch, object: Phrase(path),
             problem: "verify failed: first mismatch at offset \(mismatchOffset) (0x\(String(mismatchOffset, radix: 16))); \(mismatchCount ?? 1) of \(size / 8) words differ",
             rule: "verify expects the pattern of seed \(seed) written by a pattern touch of the same range",
-            fix: "run --mode pattern --seed \(seed) over the range first; if it was, the memory does not hold its data")
+            fix: "run \(.mode, "pattern") \(.seed, "\(seed)") over the range first; if it was, the memory does not hold its data")
     }
 
     /// Checks the page size and the fault count against expectations.
@@ -266,25 +256,25 @@ extension TouchReport {
     /// - Parameters:
     ///   - pageSize: The `KernelPageSize` the mapping must have, or nil.
     ///   - minimalFaults: Whether `faults` must equal `expectedFaults`.
-    /// - Throws: `DAXMemoryError` `.pageSizeMismatch` or `.faultCountMismatch`.
+    /// - Throws: `DaxError` `.pageSizeMismatch` or `.faultCountMismatch`.
     public func check(pageSize: Alignment? = nil, minimalFaults: Bool = false) throws {
         if let pageSize, kernelPageSize != pageSize.rawValue {
-            let fix =
+            let fix: Phrase =
                 kind == "devdax"
-                ? "reconfigure the device with --align \(pageSize) (daxctl reconfigure-device, or recreate the namespace with --align \(pageSize))"
+                ? "reconfigure the device with \(.align, "\(pageSize)") (daxctl reconfigure-device, or recreate the namespace with \(.align, "\(pageSize)"))"
                 : "only device-DAX (and hugetlbfs) mappings get huge kernel pages; map a device-DAX device aligned to \(pageSize)"
-            throw DAXMemoryError(
-                .pageSizeMismatch, object: path,
+            throw DaxError(
+                .pageSizeMismatch, object: Phrase(path),
                 problem: "kernel page size is \(ByteCount.compact(kernelPageSize)), expected \(pageSize)",
                 rule: "smaps KernelPageSize of the mapping must equal the expected page size", fix: fix)
         }
         if minimalFaults, faults != expectedFaults {
-            throw DAXMemoryError(
-                .faultCountMismatch, object: path,
+            throw DaxError(
+                .faultCountMismatch, object: Phrase(path),
                 problem: "touch took \(faults) faults, expected exactly \(expectedFaults) (\(ByteCount.format(size)) / \(ByteCount.compact(align)) pages)",
                 rule: "a fault-minimal mapping takes one fault per \(ByteCount.compact(align)) page",
                 fix: faults < expectedFaults
-                    ? "fewer faults than pages means the kernel mapped several pages per fault (fault-around on file read faults) or pages were mapped before the touch; touch a freshly mapped range with --mode write"
+                    ? "fewer faults than pages means the kernel mapped several pages per fault (fault-around on file read faults) or pages were mapped before the touch; touch a freshly mapped range with \(.mode, "write")"
                     : kernelPageSize < align
                         ? "the kernel maps \(ByteCount.compact(kernelPageSize)) pages here; use a device-DAX device with align \(ByteCount.compact(align))"
                         : "make sure nothing else in the process faults during the touch")

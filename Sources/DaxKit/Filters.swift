@@ -1,3 +1,4 @@
+import DaxCore
 import NDCtl
 
 /// C `strtoul(s, &end, 0)` that must consume the whole string (as ndctl's filters use it):

@@ -1,3 +1,4 @@
+import DaxCore
 import NDCtl
 
 #if canImport(Glibc)
@@ -27,22 +28,6 @@ public struct NDListOptions: Sendable {
     public init() {}
 }
 
-/// An error in what the user asked for, phrased as one line.
-public struct DaxKitError: Error, CustomStringConvertible, Sendable {
-    public enum Code: Sendable, Equatable {
-        case invalidArgument, notFound, inUse, kernelRefused, conflict, io
-    }
-    public var code: Code
-    public var message: String
-    public var underlyingError: (any Error & Sendable)?
-    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.message = message
-        self.underlyingError = underlying
-    }
-    public var description: String { message }
-}
-
 /// The result of a listing: the JSON exactly as ndctl/daxctl would print it (already
 /// unwrapped to a bare object where they do that), or nothing when nothing matched.
 public struct ListOutput: Sendable {
@@ -64,7 +49,7 @@ func displayArray(_ items: [JSON], _ flags: ListFlags) -> JSON {
 /// `ndctl list`: a faithful port of ndctl's list.c walk and display rules.
 public enum NDList {
     /// Builds the listing; the context is read, never modified.
-    /// - Throws: `DaxKitError` for an invalid `--type`, `--mode` or `--numa-node`.
+    /// - Throws: `DaxError` `.invalidArgument` for an invalid type, mode or NUMA node filter.
     public static func run(_ options: NDListOptions, context: NDContext) throws -> ListOutput {
         var opt = options
         func listFlags() -> Int { [opt.buses, opt.dimms, opt.regions, opt.namespaces].filter { $0 }.count }
@@ -93,14 +78,14 @@ public enum NDList {
         var regionType: RegionType?
         if let t = opt.type {
             guard t == "pmem" || t == "blk" else {
-                throw DaxKitError(.invalidArgument, "list: unknown region type \"\(t)\": --type must be \"pmem\" or \"blk\"")
+                throw DaxError(.invalidArgument, object: "\(Parameter("type"), "\"\(t)\"")", problem: "not a region type", fix: "use pmem or blk")
             }
             regionType = RegionType(rawValue: t)
         }
         var modeFilter: NamespaceMode?
         if let m = opt.mode {
             guard let parsed = NamespaceMode(parsing: m) else {
-                throw DaxKitError(.invalidArgument, "list: invalid mode \"\(m)\": --mode must be one of raw, sector, fsdax, devdax (or memory, safe, dax)")
+                throw DaxError(.invalidArgument, object: "\(.mode, "\"\(m)\"")", problem: "not a namespace mode", fix: "use one of raw, sector, fsdax, devdax (or memory, safe, dax)")
             }
             modeFilter = parsed
         }
@@ -108,10 +93,10 @@ public enum NDList {
         if let n = opt.numaNode, n != "all" {
             var st = stat()
             guard stat("/sys/devices/system/node", &st) == 0 else {
-                throw DaxKitError(.invalidArgument, "list: --numa-node \(n): this system does not support NUMA; drop the option")
+                throw DaxError(.invalidArgument, object: "\(Parameter("numaNode"), n)", problem: "this system does not support NUMA", fix: "drop \(Parameter("numaNode"))")
             }
             guard let v = Int(n) ?? (n.hasPrefix("0x") ? Int(n.dropFirst(2), radix: 16) : nil) else {
-                throw DaxKitError(.invalidArgument, "list: invalid --numa-node \"\(n)\": it must be a node number or \"all\"")
+                throw DaxError(.invalidArgument, object: "\(Parameter("numaNode"), "\"\(n)\"")", problem: "not a node number", fix: "give a node number or \"all\"")
             }
             numaNode = v
         }

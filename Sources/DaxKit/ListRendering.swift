@@ -1,3 +1,4 @@
+import DaxCore
 import NDCtl
 
 /// JSON flags as ndctl's util/json.h defines them.

@@ -1,48 +1,24 @@
-import SystemPackage
-
-/// An error from libndctl or libdaxctl, with what the user needs to act on it.
-public struct NDCtlError: Error, CustomStringConvertible, Sendable {
-    /// What kind of failure this is.
-    public enum Code: Sendable, Equatable {
-        /// Creating the library context failed (`ndctl_new`/`daxctl_new`).
-        case contextCreation
-        /// A libndctl/libdaxctl call that changes kernel state failed.
-        case operationFailed
-        /// The object asked for does not exist.
-        case notFound
-        /// The argument is not acceptable (caught before the kernel is touched).
-        case invalidArgument
-    }
-
-    public var code: Code
-    /// The errno the C library reported, if any.
-    public var underlyingError: Errno?
-    /// One line: the object, the value, the rule and the fix.
-    public var message: String
-
-    public init(_ code: Code, _ message: String, underlying: Errno? = nil) {
-        self.code = code
-        self.message = message
-        self.underlyingError = underlying
-    }
-
-    /// Builds an error from a libndctl return value (a negative errno).
-    static func fromReturn(_ rc: Int32, _ message: String, code: Code = .operationFailed) -> NDCtlError {
-        NDCtlError(code, message, underlying: Errno(rawValue: rc < 0 ? -rc : rc))
-    }
-
-    public var description: String {
-        if let e = underlyingError { return "\(message): \(e)" }
-        return message
-    }
-}
+// The value types of the object model: modes, locations, states and flags.
 
 /// The personality of a namespace (`mode` in ndctl's JSON).
-public enum NamespaceMode: String, Sendable, CaseIterable {
-    case fsdax, sector, raw, devdax, unknown
+///
+/// The raw value is ndctl's name for the mode.
+public enum NamespaceMode: String, Sendable, CaseIterable, Codable {
+    /// Filesystem-DAX: a block device (`pmemX`) with a ``PFN`` info block.
+    case fsdax
+    /// Block device with atomic sector writes through a ``BTT`` (`pmemXs`).
+    case sector
+    /// Plain block device, no info block (`pmemX`).
+    case raw
+    /// Device-DAX: a character device (`/dev/daxX.Y`) through a ``DAXSeed`` info block.
+    case devdax
+    /// A mode libndctl does not know.
+    case unknown
 
-    /// Parses ndctl's mode names, including the legacy aliases
-    /// (`memory`, `safe`, `dax`), case-insensitively like `util_nsmode()`.
+    /// Parses ndctl's mode names, including the legacy aliases `memory`, `safe` and `dax`.
+    ///
+    /// Case-insensitive like ndctl's `util_nsmode()`; `nil` for anything else (including
+    /// `unknown`).
     public init?(parsing text: String) {
         switch text.lowercased() {
         case "memory", "fsdax": self = .fsdax
@@ -55,87 +31,85 @@ public enum NamespaceMode: String, Sendable, CaseIterable {
 }
 
 /// Where the `struct page` array of a pfn/dax device lives (`map` in ndctl's JSON).
-public enum MapLocation: String, Sendable, CaseIterable {
-    /// No struct page at all (NDCTL_PFN_LOC_NONE).
+///
+/// Wraps `enum ndctl_pfn_loc`.
+public enum MapLocation: String, Sendable, CaseIterable, Codable {
+    /// No struct page at all (`NDCTL_PFN_LOC_NONE`).
     case none
-    /// In system RAM (NDCTL_PFN_LOC_RAM).
+    /// In system RAM (`NDCTL_PFN_LOC_RAM`).
     case mem
-    /// In the namespace itself (NDCTL_PFN_LOC_PMEM).
+    /// In the namespace itself (`NDCTL_PFN_LOC_PMEM`).
     case dev
 }
 
-/// Region type.
+/// The type of a region (`type` in ndctl's JSON).
 public enum RegionType: String, Sendable {
-    case pmem, blk, unknown
-}
-
-/// Namespace device type (`nstype`).
-public enum NamespaceType: Sendable, Equatable {
-    /// `nd_namespace_io`: label-less (e820/memmap or NFIT without labels).
-    case io
-    /// `nd_namespace_pmem`: label-backed.
+    /// Persistent memory, mapped directly (`ND_DEVICE_REGION_PMEM`).
     case pmem
-    /// `nd_namespace_blk`.
+    /// Block-window aperture (`ND_DEVICE_REGION_BLK`).
     case blk
-    case unknown(Int)
-}
-
-/// The platform's persistence domain for a region.
-public enum PersistenceDomain: String, Sendable {
-    case cpuCache = "cpu_cache"
-    case memoryController = "memory_controller"
-    case none
+    /// Any other type.
     case unknown
 }
 
-/// DIMM security state.
+/// The device type of a namespace (`nstype`).
+public enum NamespaceType: Sendable, Equatable {
+    /// `nd_namespace_io`: label-less (e820/memmap, or NFIT without labels).
+    case io
+    /// `nd_namespace_pmem`: label-backed.
+    case pmem
+    /// `nd_namespace_blk`: block-window.
+    case blk
+    /// Any other type, with libndctl's number for it.
+    case unknown(Int)
+}
+
+/// How far writes must get to be persistent in a region (`persistence_domain` in ndctl's JSON).
+///
+/// The raw value is ndctl's name for the domain.
+public enum PersistenceDomain: String, Sendable {
+    /// Writes are persistent once in the CPU cache (`PERSISTENCE_CPU_CACHE`).
+    case cpuCache = "cpu_cache"
+    /// Writes are persistent once in the memory controller (`PERSISTENCE_MEM_CTRL`).
+    case memoryController = "memory_controller"
+    /// The platform guarantees no persistence domain (`PERSISTENCE_NONE`).
+    case none
+    /// The kernel does not report one.
+    case unknown
+}
+
+/// The security state of a DIMM.
+///
+/// Wraps `enum ndctl_security_state`.
 public enum SecurityState: String, Sendable {
-    case disabled, unlocked, locked, frozen, overwrite
+    /// Security is disabled (no passphrase set).
+    case disabled
+    /// A passphrase is set and the DIMM is unlocked.
+    case unlocked
+    /// The DIMM is locked.
+    case locked
+    /// Security state changes are frozen until the next reboot.
+    case frozen
+    /// An overwrite is in progress.
+    case overwrite
 }
 
-/// DIMM health/status flags as the NFIT reports them.
+/// DIMM health and state flags as the NFIT reports them (`flags` in ndctl's JSON).
 public struct DIMMFlags: OptionSet, Sendable {
+    /// The flags as a bit set.
     public let rawValue: UInt32
+    /// Flags from a bit set.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// The DIMM is not mapped into the system physical address space (`map_fail`).
     public static let failedMap = DIMMFlags(rawValue: 1 << 0)
+    /// The last shutdown's save to persistent media failed (`save_fail`).
     public static let failedSave = DIMMFlags(rawValue: 1 << 1)
+    /// The DIMM is not armed to save on power loss (`arm_fail`).
     public static let failedArm = DIMMFlags(rawValue: 1 << 2)
+    /// The last restore from persistent media failed (`restore_fail`).
     public static let failedRestore = DIMMFlags(rawValue: 1 << 3)
+    /// The platform flush before the last shutdown failed (`flush_fail`).
     public static let failedFlush = DIMMFlags(rawValue: 1 << 4)
+    /// A SMART health event is pending (`smart_notify`).
     public static let smartEvent = DIMMFlags(rawValue: 1 << 5)
-}
-
-/// A bad-block record: offset and length in 512-byte sectors.
-public struct BadBlock: Sendable, Equatable {
-    public var offset: UInt64
-    public var length: UInt32
-}
-
-/// Formats 16 raw bytes as a lowercase RFC 4122 string (what `uuid_unparse` prints).
-public func formatUUID(_ bytes: [UInt8]) -> String {
-    let hex = bytes.map { b -> String in
-        let s = String(b, radix: 16)
-        return s.count == 1 ? "0" + s : s
-    }
-    var out = ""
-    for (i, h) in hex.enumerated() {
-        if i == 4 || i == 6 || i == 8 || i == 10 { out += "-" }
-        out += h
-    }
-    return out
-}
-
-/// Parses an RFC 4122 UUID string into 16 bytes.
-public func parseUUID(_ text: String) -> [UInt8]? {
-    let hex = text.filter { $0 != "-" }
-    guard hex.count == 32, text.count == 36 else { return nil }
-    var bytes: [UInt8] = []
-    var idx = hex.startIndex
-    while idx < hex.endIndex {
-        let next = hex.index(idx, offsetBy: 2)
-        guard let b = UInt8(hex[idx..<next], radix: 16) else { return nil }
-        bytes.append(b)
-        idx = next
-    }
-    return bytes
 }

@@ -1,9 +1,45 @@
 import ArgumentParser
+import DaxCore
 import DaxKit
-import NDCtl
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// How `daxkit` says a library error's parameters and operations: flags and commands.
+struct CLIVocabulary: Vocabulary {
+    /// Parameters whose flag is not `--` and the kebab-case of their name.
+    static let flags: [Parameter: String] = [
+        .reconfigure: "-e", .expectedPageSize: "--expect-pagesize",
+    ]
+
+    static func flag(_ p: Parameter) -> String {
+        if let f = flags[p] { return f }
+        var out = "--"
+        for c in p.rawValue {
+            if c.isUppercase { out += "-" + c.lowercased() } else { out.append(c) }
+        }
+        return out
+    }
+
+    func parameter(_ parameter: Parameter, value: String?) -> String {
+        let f = Self.flag(parameter)
+        return value.map { "\(f) \($0)" } ?? f
+    }
+
+    func enabling(_ parameter: Parameter) -> String { "pass \(Self.flag(parameter))" }
+
+    func operation(_ operation: Operation) -> String {
+        let command: String
+        switch operation.name {
+        case .listRegions: command = "daxkit list -R -i"
+        case .listNamespaces: command = "daxkit list -N -i"
+        case .listDIMMs: command = "daxkit list -D -i"
+        case .listDAXDevices: command = "daxkit dax list -D"
+        default: command = "daxkit " + operation.name.rawValue
+        }
+        return ([command] + [operation.object].compactMap { $0 } + operation.arguments).joined(separator: " ")
+    }
+}
 
 /// Shared printing and error handling for subcommands: one line on stderr, non-zero exit.
 enum CLI {
@@ -24,17 +60,23 @@ enum CLI {
         }
     }
 
-    /// Runs `body`, turning daxkit/ndctl errors into a one-line message and exit status 1.
+    /// Whether standard output is a terminal (ndctl prints human units there).
+    static var stdoutIsTerminal: Bool { isatty(1) != 0 }
+
+    /// The one place library errors are caught: `body`'s `DaxError` becomes one line on
+    /// stderr, in the CLI's vocabulary, and exit status 1.
     static func run(_ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let e as DaxKitError {
-            printError(e.message)
-            throw ExitCode(1)
-        } catch let e as NDCtlError {
-            printError(e.description)
+        } catch let e as DaxError {
+            printError(e.rendered(by: CLIVocabulary()))
             throw ExitCode(1)
         }
+    }
+
+    /// Parses a size option with the one size parser (ndctl's grammar); `nil` stays `nil`.
+    static func size(_ text: String?, _ parameter: Parameter) throws -> ByteCount? {
+        try text.map { try ByteCount(parsing: $0, parameter: parameter) }
     }
 
     /// Prints a listing; warnings to stderr; fails when an object could not be rendered.

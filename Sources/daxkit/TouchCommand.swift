@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaxCore
 import DAXMemory
 #if canImport(Glibc)
 import Glibc
@@ -43,41 +44,43 @@ struct TouchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("What to do to every byte: write, read, pattern or verify.", valueName: "mode"))
     var mode: TouchMode = .write
 
-    @Option(help: ArgumentHelp("Worker threads (default: one per online CPU).", valueName: "n"))
+    // Sizes, alignments and the seed are parsed (and the thread count checked) in `run()`,
+    // inside `CLI.run`, so that a bad value is a `DaxError` (one line, exit status 1) like
+    // every other refusal; `.unconditional` lets a value such as `-64M` reach the parser
+    // ("negative") instead of ArgumentParser's "Missing value".
+    @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads (default: one per online CPU).", valueName: "n"))
     var threads: Int?
 
     @Option(
-        help: ArgumentHelp("Start of the range, a multiple of the alignment (default 0).", valueName: "size"),
-        transform: ByteCount.parse)
-    var offset: Int?
+        parsing: .unconditional,
+        help: ArgumentHelp("Start of the range, a multiple of the alignment (default 0).", valueName: "size"))
+    var offset: String?
 
     @Option(
-        help: ArgumentHelp("Length of the range, a multiple of the alignment (default: to the end).", valueName: "size"),
-        transform: ByteCount.parse)
-    var length: Int?
+        parsing: .unconditional,
+        help: ArgumentHelp("Length of the range, a multiple of the alignment (default: to the end).", valueName: "size"))
+    var length: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the pattern (decimal or 0x hex; default 0).", valueName: "n"))
+    var seed: String?
 
     @Option(
-        help: ArgumentHelp("Seed of the pattern (decimal or 0x hex; default 0).", valueName: "n"),
-        transform: TouchCommand.parseSeed)
-    var seed: UInt64 = 0
+        parsing: .unconditional,
+        help: ArgumentHelp("Alignment for --file: 4K, 2M, 1G or bytes (default 4K).", valueName: "align"))
+    var align: String?
 
     @Option(
-        help: ArgumentHelp("Alignment for --file: 4K, 2M, 1G or bytes (default 4K).", valueName: "align"),
-        transform: { try Alignment(parsing: $0) })
-    var align: Alignment?
-
-    @Option(
-        help: ArgumentHelp("For --file: create the file, or extend it, to this size.", valueName: "size"),
-        transform: ByteCount.parse)
-    var createSize: Int?
+        parsing: .unconditional,
+        help: ArgumentHelp("For --file: create the file, or extend it, to this size.", valueName: "size"))
+    var createSize: String?
 
     @Flag(help: "Print the report as JSON on stdout.")
     var json = false
 
     @Option(
-        help: ArgumentHelp("Fail unless smaps KernelPageSize of the mapping is this (4K, 2M or 1G).", valueName: "size"),
-        transform: { try Alignment(parsing: $0) })
-    var expectPagesize: Alignment?
+        parsing: .unconditional,
+        help: ArgumentHelp("Fail unless smaps KernelPageSize of the mapping is this (4K, 2M or 1G).", valueName: "size"))
+    var expectPagesize: String?
 
     @Flag(help: "Fail unless the touch took exactly one fault per aligned page.")
     var expectMinimalFaults = false
@@ -85,11 +88,16 @@ struct TouchCommand: ParsableCommand {
     @Flag(help: "Never draw progress on stderr.")
     var noProgress = false
 
+    /// The seed: an unsigned 64-bit number, decimal or 0x hex.
+    ///
+    /// - Throws: `DaxError` `.invalidArgument` naming the text.
     static func parseSeed(_ text: String) throws -> UInt64 {
         let value = text.hasPrefix("0x") || text.hasPrefix("0X")
             ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
         guard let value else {
-            throw ValidationError("seed '\(text)' is not an unsigned 64-bit number (decimal or 0x hex)")
+            throw DaxError(
+                .invalidArgument, object: "\(.seed, "\"\(text)\"")",
+                problem: "not an unsigned 64-bit number", fix: "write it in decimal or 0x hex")
         }
         return value
     }
@@ -109,21 +117,26 @@ struct TouchCommand: ParsableCommand {
         if file == nil, createSize != nil {
             throw ValidationError("--create-size applies to --file only")
         }
-        if let threads, threads < 1 {
-            throw ValidationError("--threads must be at least 1 (got \(threads))")
-        }
     }
 
     func run() throws {
-        do {
-            try touch()
-        } catch let error as DAXMemoryError {
-            CLI.printError(error.description)
-            throw ExitCode(1)
-        }
+        try CLI.run { try touch() }
     }
 
     private func touch() throws {
+        // Every value first, before anything is opened.
+        let offset = try offset.map { try ByteCount.parse($0, parameter: .offset) }
+        let length = try length.map { try ByteCount.parse($0, parameter: .length) }
+        let createSize = try createSize.map { try ByteCount.parse($0, parameter: .createSize) }
+        let align = try align.map { try Alignment(parsing: $0, parameter: .align) }
+        let expectPagesize = try expectPagesize.map { try Alignment(parsing: $0, parameter: .expectedPageSize) }
+        let seed = try seed.map(Self.parseSeed) ?? 0
+        if let threads, threads < 1 {
+            throw DaxError(
+                .invalidArgument, object: "\(.threads, "\(threads)")", problem: "not positive",
+                rule: "a touch needs at least one thread", fix: "pass \(.threads, "1") or more, or omit it")
+        }
+
         let access: MemoryTarget.Access = mode.writes || createSize != nil ? .readWrite : .readOnly
         let target: MemoryTarget
         if let device {
@@ -144,16 +157,17 @@ struct TouchCommand: ParsableCommand {
 
         CLI.writeAll(1, (json ? report.json() : Self.human(report)) + "\n")
 
-        var failures: [DAXMemoryError] = []
-        do { try report.checkVerified() } catch let error as DAXMemoryError { failures.append(error) }
+        // Every failed check is reported: all but the last here, the last through CLI.run.
+        var failures: [DaxError] = []
+        do { try report.checkVerified() } catch let error as DaxError { failures.append(error) }
         do {
             try report.check(pageSize: expectPagesize)
-        } catch let error as DAXMemoryError { failures.append(error) }
+        } catch let error as DaxError { failures.append(error) }
         do {
             try report.check(minimalFaults: expectMinimalFaults)
-        } catch let error as DAXMemoryError { failures.append(error) }
-        for failure in failures { CLI.printError(failure.description) }
-        if !failures.isEmpty { throw ExitCode(1) }
+        } catch let error as DaxError { failures.append(error) }
+        for failure in failures.dropLast() { CLI.printError(failure.rendered(by: CLIVocabulary())) }
+        if let last = failures.last { throw last }
     }
 
     // MARK: Printing

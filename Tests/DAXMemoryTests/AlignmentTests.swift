@@ -1,12 +1,15 @@
 import DAXMemory
+import DaxCore
 import Foundation
 import Testing
 
 @Suite("Alignment and byte counts")
 struct AlignmentTests {
+    // ndctl's size grammar (DaxCore's ByteCount): leading blanks and a `+` are fine, a
+    // unit is one of K M G T in either case, nothing may follow it.
     static let parseCases: [(String, Int)] = [
-        ("4K", 4096), ("4k", 4096), ("2M", 2 << 20), ("2MiB", 2 << 20), ("2m", 2 << 20),
-        ("1G", 1 << 30), (" 1G ", 1 << 30), ("2097152", 2 << 20), ("0x200000", 2 << 20), ("64K", 65536),
+        ("4K", 4096), ("4k", 4096), ("2M", 2 << 20), ("2m", 2 << 20), ("+2M", 2 << 20),
+        ("1G", 1 << 30), (" 1G", 1 << 30), ("2097152", 2 << 20), ("0x200000", 2 << 20), ("64K", 65536),
     ]
 
     @Test("parses 4K, 2M, 1G, plain bytes and hex", arguments: parseCases)
@@ -30,17 +33,31 @@ struct AlignmentTests {
     }
 
     @Test func rejectsThreeMegabytesNamingNeighbours() throws {
-        let error = try #require(throws: DAXMemoryError.self) { try Alignment(parsing: "3M") }
+        let error = try #require(throws: DaxError.self) { try Alignment(parsing: "3M") }
         #expect(error.code == .invalidAlignment)
         #expect(error.description.contains("3145728"))
-        #expect(error.fix == "use 2M or 4M")
+        #expect(error.fix.description == "use 2M or 4M")
     }
 
-    @Test("rejects text that is not a size", arguments: ["", "abc", "2X", "1.5G", "-4K", "K"])
+    // Spellings the old DAXMemory parser took and ndctl's grammar refuses: a blank before
+    // the unit or at the end, "iB"/"B" after the unit, the unit P.
+    @Test("rejects text that is not a size", arguments: [
+        "", "abc", "2X", "1.5G", "-4K", "K", "2 M", "2MiB", "1GiB", "2MB", "1P", "4096 ", " 1G ",
+    ])
     func rejectsGarbage(text: String) throws {
-        let error = try #require(throws: DAXMemoryError.self) { try Alignment(parsing: text) }
+        let error = try #require(throws: DaxError.self) { try Alignment(parsing: text) }
         #expect(error.code == .invalidSize)
-        #expect(error.description.contains("'\(text)'"))
+        #expect(error.description.hasPrefix("align \"\(text)\": "), "\(error)")
+    }
+
+    @Test func parseErrorsNameTheParameter() throws {
+        let error = try #require(throws: DaxError.self) {
+            try Alignment(parsing: "2 M", parameter: .expectedPageSize)
+        }
+        #expect(error.code == .invalidSize)
+        #expect(error.object.description == "expectedPageSize \"2 M\"")
+        #expect(error.object.parts == [.parameter(.expectedPageSize, value: "\"2 M\"")])
+        #expect(error.fix.description == "write 2M")
     }
 
     @Test func rounding() {
@@ -60,8 +77,8 @@ struct AlignmentTests {
     }
 
     static let byteCountCases: [(String, Int)] = [
-        ("512", 512), ("4K", 4096), ("16MiB", 16 << 20), ("1T", 1 << 40), ("3G", 3 << 30), ("0", 0),
-        ("1KB", 1024), ("0x1000", 4096),
+        ("512", 512), ("4K", 4096), ("16M", 16 << 20), ("1T", 1 << 40), ("3G", 3 << 30), ("0", 0),
+        ("1k", 1024), ("0x1000", 4096), ("0100", 64), ("  64M", 64 << 20),
     ]
 
     @Test("byte counts", arguments: byteCountCases)
@@ -69,8 +86,17 @@ struct AlignmentTests {
         #expect(try ByteCount.parse(text) == bytes)
     }
 
+    @Test("byte counts ndctl refuses", arguments: [
+        "16MiB", "1KB", "2 G", "1GiB", "1P", "4096 ", "-64M", "1.5G", "10%", "", "0x", "08",
+    ])
+    func byteCountRefusals(text: String) throws {
+        let error = try #require(throws: DaxError.self) { try ByteCount.parse(text, parameter: .length) }
+        #expect(error.code == .invalidSize)
+        #expect(error.description.hasPrefix("length \"\(text)\": "), "\(error)")
+    }
+
     @Test func byteCountOverflow() throws {
-        let error = try #require(throws: DAXMemoryError.self) { try ByteCount.parse("99999999T") }
+        let error = try #require(throws: DaxError.self) { try ByteCount.parse("99999999T") }
         #expect(error.code == .invalidSize)
     }
 

@@ -1,4 +1,5 @@
 import DAXMemory
+import DaxCore
 import Foundation
 import Testing
 
@@ -80,12 +81,12 @@ struct MappingTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(count: 16384).write(to: URL(fileURLWithPath: path))
         let target = try MemoryTarget.openFile(path, access: .readOnly)
-        let error = try #require(throws: DAXMemoryError.self) { _ = try target.map(writable: true) }
+        let error = try #require(throws: DaxError.self) { _ = try target.map(writable: true) }
         #expect(error.code == .readOnly)
         let mapping = try target.map()
         let writable = mapping.isWritable
         #expect(!writable)
-        let touchError = try #require(throws: DAXMemoryError.self) {
+        let touchError = try #require(throws: DaxError.self) {
             _ = try mapping.touch(TouchOptions(mode: .write, threads: 1))
         }
         #expect(touchError.code == .readOnly)
@@ -94,13 +95,15 @@ struct MappingTests {
     }
 
     @Test func missingFileAndDirectoryAreRefused() throws {
-        let missing = try #require(throws: DAXMemoryError.self) {
+        let missing = try #require(throws: DaxError.self) {
             _ = try MemoryTarget.openFile("/nonexistent-daxmemory/file")
         }
         #expect(missing.code == .notFound)
-        #expect(missing.fix.contains("--create-size"))
+        // The fix names the create size: the library's parameter, the CLI's flag.
+        #expect(missing.fix.description == "create it by passing a size (createSize SIZE)")
+        #expect(missing.fix.rendered(by: FlagVocabulary()).contains("--create-size SIZE"))
         let directory = try TemporaryDirectory()
-        let notRegular = try #require(throws: DAXMemoryError.self) { _ = try MemoryTarget.openFile(directory.path) }
+        let notRegular = try #require(throws: DaxError.self) { _ = try MemoryTarget.openFile(directory.path) }
         #expect(notRegular.code == .notRegularFile)
     }
 
@@ -109,48 +112,48 @@ struct MappingTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(count: 5000).write(to: URL(fileURLWithPath: path))
         let target = try MemoryTarget.openFile(path)
-        let error = try #require(throws: DAXMemoryError.self) { _ = try target.map() }
+        let error = try #require(throws: DaxError.self) { _ = try target.map() }
         #expect(error.code == .misalignedLength)
-        #expect(error.rule.contains("pass a length"))
-        #expect(error.fix == "use 4096 (4K) or 8192 (8K)")
-        let offsetError = try #require(throws: DAXMemoryError.self) { _ = try target.map(offset: 100) }
-        #expect(offsetError.fix == "use 0 or 4096 (4K)")
+        #expect(error.rule.description.contains("pass a length"))
+        #expect(error.fix.description == "use 4096 (4K) or 8192 (8K)")
+        let offsetError = try #require(throws: DaxError.self) { _ = try target.map(offset: 100) }
+        #expect(offsetError.fix.description == "use 0 or 4096 (4K)")
         let mapping = try target.map(length: 4096)
         #expect(mapping.length == 4096)
     }
 
     @Test func misalignedOffsetNamesValueAlignmentAndNeighbours() throws {
         let target = try MemoryTarget.memfd(name: "offset", size: 8 << 20, alignment: .page2M)
-        let error = try #require(throws: DAXMemoryError.self) { _ = try target.map(offset: 3 << 20) }
+        let error = try #require(throws: DaxError.self) { _ = try target.map(offset: 3 << 20) }
         #expect(error.code == .misalignedOffset)
-        #expect(error.object == "memfd:offset")
-        #expect(error.problem.contains("3145728"))
-        #expect(error.problem.contains("2M"))
-        #expect(error.fix == "use 2097152 (2M) or 4194304 (4M)")
+        #expect(error.object.description == "memfd:offset")
+        #expect(error.problem.description.contains("3145728"))
+        #expect(error.problem.description.contains("2M"))
+        #expect(error.fix.description == "use 2097152 (2M) or 4194304 (4M)")
     }
 
     @Test func misalignedLengthNamesNeighbours() throws {
         let target = try MemoryTarget.memfd(name: "length", size: 8 << 20, alignment: .page2M)
-        let error = try #require(throws: DAXMemoryError.self) { _ = try target.map(length: 5 << 20) }
+        let error = try #require(throws: DaxError.self) { _ = try target.map(length: 5 << 20) }
         #expect(error.code == .misalignedLength)
-        #expect(error.problem.contains("5242880"))
-        #expect(error.fix == "use 4194304 (4M) or 6291456 (6M)")
-        let small = try #require(throws: DAXMemoryError.self) { _ = try target.map(length: 4096) }
-        #expect(small.fix == "use 2097152 (2M)")
-        let zero = try #require(throws: DAXMemoryError.self) { _ = try target.map(length: 0) }
+        #expect(error.problem.description.contains("5242880"))
+        #expect(error.fix.description == "use 4194304 (4M) or 6291456 (6M)")
+        let small = try #require(throws: DaxError.self) { _ = try target.map(length: 4096) }
+        #expect(small.fix.description == "use 2097152 (2M)")
+        let zero = try #require(throws: DaxError.self) { _ = try target.map(length: 0) }
         #expect(zero.code == .misalignedLength)
     }
 
     @Test func outOfRangeIsRefused() throws {
         let target = try MemoryTarget.memfd(name: "range", size: 8 << 20, alignment: .page2M)
-        let pastEnd = try #require(throws: DAXMemoryError.self) { _ = try target.map(offset: 8 << 20) }
+        let pastEnd = try #require(throws: DaxError.self) { _ = try target.map(offset: 8 << 20) }
         #expect(pastEnd.code == .rangeOutOfBounds)
-        let tooLong = try #require(throws: DAXMemoryError.self) {
+        let tooLong = try #require(throws: DaxError.self) {
             _ = try target.map(offset: 4 << 20, length: 6 << 20)
         }
         #expect(tooLong.code == .rangeOutOfBounds)
-        #expect(tooLong.fix.contains("4194304"))
-        let negative = try #require(throws: DAXMemoryError.self) { _ = try target.map(offset: -(2 << 20)) }
+        #expect(tooLong.fix.description.contains("4194304"))
+        let negative = try #require(throws: DaxError.self) { _ = try target.map(offset: -(2 << 20)) }
         #expect(negative.code == .misalignedOffset)
     }
 
@@ -158,7 +161,7 @@ struct MappingTests {
         let info = DAXDeviceInfo(
             name: "dax0.0", major: 252, minor: 0, size: 1 << 30, alignment: .page2M, alignmentSource: .device,
             sysfsPath: "/sys/devices/x/dax0.0")
-        let error = try #require(throws: DAXMemoryError.self) {
+        let error = try #require(throws: DaxError.self) {
             _ = try MappingPlan(
                 object: "/dev/dax0.0", kind: .deviceDAX(info), targetSize: 1 << 30, alignment: .page2M,
                 sharing: .private)
@@ -181,9 +184,9 @@ struct MappingTests {
     }
 
     @Test func errorDescriptionCarriesErrno() {
-        let error = DAXMemoryError(
+        let error = DaxError(
             .openFailed, object: "/dev/dax0.0", problem: "cannot open read-write", fix: "run as root",
             underlyingError: .permissionDenied)
-        #expect(error.description == "/dev/dax0.0: cannot open read-write (Permission denied, errno 13); fix: run as root")
+        #expect(error.description == "/dev/dax0.0: cannot open read-write (Permission denied, errno 13); run as root")
     }
 }

@@ -1,4 +1,5 @@
 import DAXMemory
+import DaxCore
 import Testing
 
 @Suite("smaps and faults")
@@ -98,12 +99,12 @@ struct SmapsTests {
     }
 
     @Test func unreadableSmapsIsReported() throws {
-        let error = try #require(throws: DAXMemoryError.self) {
+        let error = try #require(throws: DaxError.self) {
             _ = try Smaps.entry(containing: 0x1000, path: "/nonexistent/smaps", object: "/dev/dax0.0")
         }
         #expect(error.code == .smapsUnavailable)
         #expect(error.underlyingError == .noSuchFileOrDirectory)
-        let missing = try #require(throws: DAXMemoryError.self) {
+        let missing = try #require(throws: DaxError.self) {
             _ = try Smaps.entry(containing: 0x10, object: "nowhere")
         }
         #expect(missing.code == .smapsUnavailable)

@@ -1,4 +1,5 @@
 import DAXMemory
+import DaxCore
 import Foundation
 import Testing
 
@@ -83,20 +84,20 @@ struct SysfsTests {
         try fake.directory.write("devices/virtual/mem/null/dev", "1:3\n")
         try fake.directory.symlink("devices/virtual/mem/null/subsystem", to: "../../../../class/mem")
         try fake.directory.symlink("dev/char/1:3", to: "../../devices/virtual/mem/null")
-        let error = try #require(throws: DAXMemoryError.self) {
+        let error = try #require(throws: DaxError.self) {
             try fake.sysfs.device(major: 1, minor: 3, path: "/dev/null")
         }
         #expect(error.code == .notDAXDevice)
-        #expect(error.object == "/dev/null")
+        #expect(error.object.description == "/dev/null")
         #expect(error.description.contains("'mem'"))
-        #expect(error.fix.contains("--file"))
+        #expect(error.fix.rendered(by: FlagVocabulary()).contains("--file"))
     }
 
     @Test func refusesMissingEntry() throws {
         let fake = try FakeSysfs()
-        let error = try #require(throws: DAXMemoryError.self) { try fake.sysfs.device(major: 9, minor: 9) }
+        let error = try #require(throws: DaxError.self) { try fake.sysfs.device(major: 9, minor: 9) }
         #expect(error.code == .notDAXDevice)
-        #expect(error.problem.contains("/dev/char/9:9"))
+        #expect(error.problem.description.contains("/dev/char/9:9"))
     }
 
     @Test func missingSizeIsReported() throws {
@@ -104,17 +105,17 @@ struct SysfsTests {
         try fake.addBusDevice(major: 252, minor: 1, region: 3, size: 1 << 30, deviceAlign: 4096, regionAlign: 4096)
         try FileManager.default.removeItem(
             atPath: fake.root + "/devices/platform/e820_pmem/ndbus0/region3/namespace3.0/dax3.0/size")
-        let error = try #require(throws: DAXMemoryError.self) { try fake.sysfs.device(major: 252, minor: 1) }
+        let error = try #require(throws: DaxError.self) { try fake.sysfs.device(major: 252, minor: 1) }
         #expect(error.code == .sysfsUnreadable)
-        #expect(error.problem.contains("/size"))
+        #expect(error.problem.description.contains("/size"))
     }
 
     @Test func badAlignmentValueIsReported() throws {
         let fake = try FakeSysfs()
         try fake.addBusDevice(major: 252, minor: 2, region: 4, size: 1 << 30, deviceAlign: 3000, regionAlign: 4096)
-        let error = try #require(throws: DAXMemoryError.self) { try fake.sysfs.device(major: 252, minor: 2) }
+        let error = try #require(throws: DaxError.self) { try fake.sysfs.device(major: 252, minor: 2) }
         #expect(error.code == .sysfsUnreadable)
-        #expect(error.problem.contains("3000"))
+        #expect(error.problem.description.contains("3000"))
     }
 
     @Test func devicePaths() {
@@ -127,7 +128,7 @@ struct SysfsTests {
     // with a fake sysfs that calls 1:3 device-DAX, the whole open path runs.
 
     @Test func realNullDeviceIsRefused() throws {
-        let error = try #require(throws: DAXMemoryError.self) { _ = try MemoryTarget.openDevice("/dev/null") }
+        let error = try #require(throws: DaxError.self) { _ = try MemoryTarget.openDevice("/dev/null") }
         #expect(error.code == .notDAXDevice)
         #expect(error.description.hasPrefix("/dev/null: "))
         #expect(error.description.contains("'mem'"))
@@ -136,19 +137,19 @@ struct SysfsTests {
     @Test func regularFileIsRefusedAsDevice() throws {
         let directory = try TemporaryDirectory()
         try directory.write("plain", "x")
-        let error = try #require(throws: DAXMemoryError.self) {
+        let error = try #require(throws: DaxError.self) {
             _ = try MemoryTarget.openDevice(directory.path + "/plain")
         }
         #expect(error.code == .notDAXDevice)
-        #expect(error.fix.contains("--file"))
+        #expect(error.fix.rendered(by: FlagVocabulary()).contains("--file"))
     }
 
     @Test func missingDeviceNamesThePath() throws {
-        let error = try #require(throws: DAXMemoryError.self) {
+        let error = try #require(throws: DaxError.self) {
             _ = try MemoryTarget.openDevice("dax97.97")
         }
         #expect(error.code == .notFound)
-        #expect(error.object == "/dev/dax97.97")
+        #expect(error.object.description == "/dev/dax97.97")
         #expect(error.underlyingError == .noSuchFileOrDirectory)
     }
 
@@ -162,18 +163,18 @@ struct SysfsTests {
         #expect(target.alignment == .page2M)
 
         // Private mappings of device-DAX are refused before mmap is tried.
-        let privateError = try #require(throws: DAXMemoryError.self) { _ = try target.map(sharing: .private) }
+        let privateError = try #require(throws: DaxError.self) { _ = try target.map(sharing: .private) }
         #expect(privateError.code == .privateMappingRefused)
-        #expect(privateError.rule.contains("MAP_PRIVATE"))
-        #expect(privateError.fix.contains("shared"))
+        #expect(privateError.rule.description.contains("MAP_PRIVATE"))
+        #expect(privateError.fix.description.contains("shared"))
 
         // Range rules use the device alignment.
-        let offsetError = try #require(throws: DAXMemoryError.self) { _ = try target.map(offset: 4096) }
+        let offsetError = try #require(throws: DaxError.self) { _ = try target.map(offset: 4096) }
         #expect(offsetError.code == .misalignedOffset)
-        #expect(offsetError.rule.contains("device alignment"))
+        #expect(offsetError.rule.description.contains("device alignment"))
 
         // A shared mapping reaches mmap, which /dev/null rejects.
-        let mapError = try #require(throws: DAXMemoryError.self) { _ = try target.map() }
+        let mapError = try #require(throws: DaxError.self) { _ = try target.map() }
         #expect(mapError.code == .mapFailed)
         #expect(mapError.underlyingError != nil)
     }

@@ -1,4 +1,5 @@
 import DAXMemory
+import DaxCore
 import Foundation
 
 /// A temporary directory removed when the value is deinitialised.
@@ -48,4 +49,18 @@ func shmemMayUseHugePages() -> Bool {
 func tmpfsPath(_ name: String) -> String {
     let directory = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
     return directory + "/daxmemory-\(name)-\(UUID().uuidString)"
+}
+
+/// A front end's vocabulary as `daxkit` speaks it (parameters as `--kebab-case` flags),
+/// to check that an error names the flag a CLI user would pass.
+struct FlagVocabulary: Vocabulary {
+    func parameter(_ parameter: Parameter, value: String?) -> String {
+        var flag = "--"
+        for c in parameter.rawValue {
+            if c.isUppercase { flag += "-" + c.lowercased() } else { flag.append(c) }
+        }
+        return value.map { "\(flag) \($0)" } ?? flag
+    }
+    func enabling(_ parameter: Parameter) -> String { "pass " + self.parameter(parameter, value: nil) }
+    func operation(_ operation: DaxCore.Operation) -> String { operation.name.rawValue }
 }

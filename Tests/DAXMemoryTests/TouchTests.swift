@@ -1,4 +1,5 @@
 import DAXMemory
+import DaxCore
 import Foundation
 import Testing
 
@@ -39,9 +40,9 @@ struct TouchTests {
         #expect(report.verified == false)
         #expect(report.mismatchOffset == byte / 8 * 8)
         #expect(report.mismatchCount == 1)
-        let error = try #require(throws: DAXMemoryError.self) { try report.checkVerified() }
+        let error = try #require(throws: DaxError.self) { try report.checkVerified() }
         #expect(error.code == .verifyMismatch)
-        #expect(error.problem.contains("offset \(byte / 8 * 8)"))
+        #expect(error.problem.description.contains("offset \(byte / 8 * 8)"))
     }
 
     @Test func patternUsesAbsoluteOffsets() throws {
@@ -113,7 +114,7 @@ struct TouchTests {
         #expect(report.threads == 2)
         #expect(report.align == 2 << 20)
         #expect(report.expectedFaults == 2)
-        let error = try #require(throws: DAXMemoryError.self) {
+        let error = try #require(throws: DaxError.self) {
             _ = try mapping.touch(TouchOptions(mode: .write, threads: 0))
         }
         #expect(error.code == .invalidArgument)
@@ -222,13 +223,13 @@ struct TouchTests {
             faults: 262_144, majorFaults: 0, workerFaults: 262_144, expectedFaults: 512, baselineFaults: 0,
             baselineWorkerFaults: 0, threads: 2, seed: 0, seconds: 1, gibPerSecond: 1, baselineSeconds: 0.5,
             baselineGibPerSecond: 2, ratio: 2)
-        let pageError = try #require(throws: DAXMemoryError.self) { try report.check(pageSize: .page2M) }
+        let pageError = try #require(throws: DaxError.self) { try report.check(pageSize: .page2M) }
         #expect(pageError.code == .pageSizeMismatch)
-        #expect(pageError.problem == "kernel page size is 4K, expected 2M")
-        let faultError = try #require(throws: DAXMemoryError.self) { try report.check(minimalFaults: true) }
+        #expect(pageError.problem.description == "kernel page size is 4K, expected 2M")
+        let faultError = try #require(throws: DaxError.self) { try report.check(minimalFaults: true) }
         #expect(faultError.code == .faultCountMismatch)
-        #expect(faultError.problem.contains("262144"))
-        #expect(faultError.problem.contains("512"))
+        #expect(faultError.problem.description.contains("262144"))
+        #expect(faultError.problem.description.contains("512"))
 
         report.kernelPageSize = 2 << 20
         report.faults = 512

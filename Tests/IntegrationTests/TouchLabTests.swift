@@ -1,4 +1,5 @@
 import DAXMemory
+import DaxCore
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -294,7 +295,7 @@ struct TouchLabTests {
         let target = try MemoryTarget.openDevice(device.path)
 
         // Private: refused by the library before mmap...
-        let priv = try #require(throws: DAXMemoryError.self) { _ = try target.map(sharing: .private) }
+        let priv = try #require(throws: DaxError.self) { _ = try target.map(sharing: .private) }
         #expect(priv.code == .privateMappingRefused)
         #expect(priv.description.contains("MAP_SHARED") && !priv.description.contains("\n"), "\(priv)")
         // ...because the kernel refuses it too (EINVAL), while MAP_SHARED works.
@@ -312,14 +313,14 @@ struct TouchLabTests {
 
         // Misaligned offset and length: one line with the value, the alignment and the
         // nearest valid values.
-        let cases: [(offset: Int, length: Int?, code: DAXMemoryError.Code, parts: [String])] = [
+        let cases: [(offset: Int, length: Int?, code: DaxError.Code, parts: [String])] = [
             (1 << 20, nil, .misalignedOffset, ["offset 1048576", "alignment 2M", "use 0 or 2097152 (2M)"]),
             (3 << 20, 2 << 20, .misalignedOffset, ["offset 3145728", "alignment 2M", "use 2097152 (2M) or 4194304 (4M)"]),
             (0, 3 << 20, .misalignedLength, ["length 3145728", "alignment 2M", "use 2097152 (2M) or 4194304 (4M)"]),
             (0, 1 << 20, .misalignedLength, ["length 1048576", "alignment 2M", "use 2097152 (2M)"]),
         ]
         for c in cases {
-            let e = try #require(throws: DAXMemoryError.self) { _ = try target.map(offset: c.offset, length: c.length) }
+            let e = try #require(throws: DaxError.self) { _ = try target.map(offset: c.offset, length: c.length) }
             #expect(e.code == c.code, "\(c.offset)/\(String(describing: c.length)): \(e.code)")
             #expect(!e.description.contains("\n"))
             for part in c.parts { #expect(e.description.contains(part), "missing '\(part)' in: \(e)") }
@@ -349,16 +350,16 @@ struct TouchLabTests {
         }
 
         // Not device-DAX: a character device of another subsystem, a regular file, nothing.
-        let null = try #require(throws: DAXMemoryError.self) { _ = try MemoryTarget.openDevice("/dev/null") }
+        let null = try #require(throws: DaxError.self) { _ = try MemoryTarget.openDevice("/dev/null") }
         #expect(null.code == .notDAXDevice)
         #expect(null.description.contains("subsystem 'mem'"), "\(null)")
         let file = "/tmp/touchlab-\(getpid()).img"
         try #require(FileManager.default.createFile(atPath: file, contents: Data(count: 4 << 20)))
         defer { unlink(file) }
-        let regular = try #require(throws: DAXMemoryError.self) { _ = try MemoryTarget.openDevice(file) }
+        let regular = try #require(throws: DaxError.self) { _ = try MemoryTarget.openDevice(file) }
         #expect(regular.code == .notDAXDevice)
         #expect(regular.description.contains("regular file"), "\(regular)")
-        let missing = try #require(throws: DAXMemoryError.self) { _ = try MemoryTarget.openDevice("dax99.99") }
+        let missing = try #require(throws: DaxError.self) { _ = try MemoryTarget.openDevice("dax99.99") }
         #expect(missing.code == .notFound)
         for (path, part) in [("/dev/null", "subsystem 'mem', not 'dax'"), (file, "regular file, not a device-DAX")] {
             let r = try Lab.run(Lab.daxkit, ["touch", path])
@@ -399,9 +400,9 @@ struct TouchLabTests {
         #expect(bad.verified == false)
         #expect(bad.mismatchOffset == 0)
         #expect(bad.mismatchCount == device.size / 8)
-        let error = try #require(throws: DAXMemoryError.self) { try bad.checkVerified() }
+        let error = try #require(throws: DaxError.self) { try bad.checkVerified() }
         #expect(error.code == .verifyMismatch)
-        #expect(error.problem.contains("first mismatch at offset 0 "), "\(error)")
+        #expect(error.problem.description.contains("first mismatch at offset 0 "), "\(error)")
         try mapping.unmap()
 
         // Another process: the CLI.

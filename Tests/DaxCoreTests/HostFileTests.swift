@@ -1,10 +1,10 @@
 import Foundation
 import Testing
-@testable import DaxKit
+@testable import DaxCore
 
-/// HostFS reads every sysfs attribute and /proc file that operations look at.
-@Suite("HostFS")
-struct HostFSTests {
+/// HostFile reads every sysfs attribute and /proc file that operations look at.
+@Suite("HostFile")
+struct HostFileTests {
     func temp(_ bytes: [UInt8]) throws -> String {
         let path = NSTemporaryDirectory() + "daxkit-hostfs-\(UUID().uuidString)"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -17,9 +17,9 @@ struct HostFSTests {
             let bytes = (0..<size).map { UInt8(ascii: "a") + UInt8($0 % 26) }
             let path = try temp(bytes)
             defer { unlink(path) }
-            #expect(HostFS.read(path) == String(decoding: bytes, as: UTF8.self), "size \(size)")
+            #expect(HostFile.read(path) == String(decoding: bytes, as: UTF8.self), "size \(size)")
         }
-        #expect(HostFS.read("/nonexistent/daxkit") == nil)
+        #expect(HostFile.read("/nonexistent/daxkit") == nil)
     }
 
     @Test("trimmed drops leading spaces and trailing whitespace only")
@@ -31,7 +31,7 @@ struct HostFSTests {
         for (input, want) in cases {
             let path = try temp(Array(input.utf8))
             defer { unlink(path) }
-            #expect(HostFS.trimmed(path) == want, "\(input.debugDescription)")
+            #expect(HostFile.trimmed(path) == want, "\(input.debugDescription)")
         }
         #expect("x \n".trimmingSuffixNewlines() == "x")
         #expect("  x".trimmingSuffixNewlines() == "  x")
@@ -42,7 +42,7 @@ struct HostFSTests {
         let path = NSTemporaryDirectory() + "daxkit-link-\(UUID().uuidString)"
         #expect(symlink("/dev/dax0.0", path) == 0)
         defer { unlink(path) }
-        #expect(HostFS.readlink(path) == "/dev/dax0.0")
-        #expect(HostFS.readlink("/") == nil)
+        #expect(HostFile.readlink(path) == "/dev/dax0.0")
+        #expect(HostFile.readlink("/") == nil)
     }
 }

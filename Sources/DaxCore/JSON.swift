@@ -84,7 +84,7 @@ public indirect enum JSON: Equatable, Sendable {
     }
 
     /// `%#llx`: `0x` prefix except for zero, which prints as `0`.
-    static func cHex(_ v: UInt64) -> String {
+    public static func cHex(_ v: UInt64) -> String {
         v == 0 ? "0" : "0x" + String(v, radix: 16)
     }
 
@@ -117,13 +117,14 @@ public indirect enum JSON: Equatable, Sendable {
         return s
     }
 
-    /// json-c's string escaping (including `\/`).
-    static func escape(_ s: String, into out: inout String) {
+    /// JSON string escaping; json-c (and so ndctl) also escapes `/` as `\/`, which
+    /// `escapingSlash: false` leaves out.
+    public static func escape(_ s: String, into out: inout String, escapingSlash: Bool = true) {
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case "/": out += "\\/"
+            case "/" where escapingSlash: out += "\\/"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
@@ -148,9 +149,11 @@ public indirect enum JSON: Equatable, Sendable {
 }
 
 /// A JSON object under construction, keeping insertion order.
-struct JSONObject {
-    var members: [(String, JSON)] = []
-    mutating func add(_ key: String, _ value: JSON) {
+public struct JSONObject {
+    public var members: [(String, JSON)] = []
+    public init() {}
+    /// Adds `key`, or replaces its value in place as `json_object_object_add` does.
+    public mutating func add(_ key: String, _ value: JSON) {
         // json_object_object_add replaces an existing key in place.
         if let i = members.firstIndex(where: { $0.0 == key }) {
             members[i].1 = value
@@ -158,5 +161,5 @@ struct JSONObject {
             members.append((key, value))
         }
     }
-    var json: JSON { .object(members) }
+    public var json: JSON { .object(members) }
 }

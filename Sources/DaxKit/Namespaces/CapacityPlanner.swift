@@ -1,3 +1,4 @@
+import DaxCore
 import NDCtl
 
 // The capacity planner: what a namespace of a given raw size will really give, to the
@@ -26,8 +27,9 @@ import NDCtl
 /// also for a plan the kernel would refuse (then `usableSize` is 0 and the other three
 /// fields show how far the layout got).
 public struct CapacityPlan: Sendable, Equatable {
-    /// Why a namespace with these parameters cannot be created.
-    public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Why a namespace with these parameters cannot be created: a verdict in the plan
+    /// (not thrown; `Namespaces` turns a blocking one into a `DaxError`).
+    public struct Refusal: Sendable, Equatable, CustomStringConvertible {
         public enum Code: String, Sendable, Equatable, Codable {
             /// `unknown` mode, or a mode this planner does not model.
             case unsupportedMode
@@ -60,13 +62,23 @@ public struct CapacityPlan: Sendable, Equatable {
             case sizeOutOfRange
         }
         public var code: Code
-        /// One line: the value, the rule broken, and what would work.
-        public var message: String
-        public init(_ code: Code, _ message: String) {
+        /// The value and the rule broken.
+        public var problem: Phrase
+        /// What would work (may be empty).
+        public var fix: Phrase
+        public init(_ code: Code, _ problem: Phrase, fix: Phrase = "") {
             self.code = code
-            self.message = message
+            self.problem = problem
+            self.fix = fix
         }
-        public var description: String { message }
+        /// One line: the value, the rule broken, and what would work.
+        public var message: Phrase { fix.isEmpty ? problem : problem + "; " + fix }
+        public var description: String { message.description }
+        /// Equal when the code and the words (in library terms) are: a decoded refusal
+        /// has its text, not its symbolic parameters.
+        public static func == (a: Refusal, b: Refusal) -> Bool {
+            a.code == b.code && a.message.description == b.message.description
+        }
     }
 
     /// The namespace mode planned for.
@@ -159,7 +171,7 @@ extension CapacityPlan: Codable {
         try c.encode(creatable, forKey: .creatable)
         if let r = refusal {
             try c.encode(r.code, forKey: .refusalCode)
-            try c.encode(r.message, forKey: .refusal)
+            try c.encode(r.message.description, forKey: .refusal)
         }
     }
 
@@ -178,7 +190,7 @@ extension CapacityPlan: Codable {
         }
         var refusal: Refusal?
         if let code = try c.decodeIfPresent(Refusal.Code.self, forKey: .refusalCode) {
-            refusal = Refusal(code, try c.decodeIfPresent(String.self, forKey: .refusal) ?? code.rawValue)
+            refusal = Refusal(code, Phrase(try c.decodeIfPresent(String.self, forKey: .refusal) ?? code.rawValue))
         }
         self.init(mode: mode, map: map, align: try c.decodeIfPresent(UInt64.self, forKey: .align),
                   sectorSize: try c.decodeIfPresent(UInt32.self, forKey: .sectorSize),
@@ -403,27 +415,26 @@ public enum CapacityPlanner {
             return .init(.sizeOutOfRange, "start \(hex(start)) + size \(compactSize(rawSize)) does not fit a physical address")
         }
         let ra = max(regionAlign, 1)
-        if rawSize % ra != 0 {
-            let down = rawSize / ra * ra
-            return .init(.sizeMisaligned, "size \(compactSize(rawSize)) is not a multiple of the region alignment \(compactSize(ra)); use \(compactSize(down + ra))\(down > 0 ? " or \(compactSize(down))" : "")")
-        }
         switch rules {
         case .ndctl:
             let a = isPFN ? align : pageSize
-            let ways = UInt64(max(interleaveWays, 1))
-            let (aw, ov) = a.multipliedReportingOverflow(by: ways)
-            if ov || aw == 0 || rawSize % aw != 0 {
-                let unit = ov ? a : aw
-                let up = (rawSize / unit + 1) * unit
-                return .init(.sizeMisaligned, "size \(compactSize(rawSize)) is not a multiple of align \(compactSize(a)) x \(ways) interleave way\(ways == 1 ? "" : "s"); use \(compactSize(up))")
+            if let g = granuleRefusal(rawSize, text: compactSize(rawSize), unit: 0, align: a,
+                                      ways: UInt64(max(interleaveWays, 1)), regionAlign: ra, mode: mode) {
+                return .init(.sizeMisaligned, g.problem, fix: g.fix)
             }
             if rawSize < minimumNamespaceSize && mode != .raw {
                 return .init(.belowMinimumSize, "size \(compactSize(rawSize)) is below the 16M minimum for \(mode.rawValue) mode")
             }
             if isPFN && start % minimumNamespaceSize != 0 {
-                return .init(.startMisaligned, "namespace start \(hex(start)) is not 16M aligned (ndctl check_dax_align); adjust the region alignment")
+                return .init(.startMisaligned, "namespace start \(hex(start)) is not 16M aligned as \(mode.rawValue) needs (ndctl check_dax_align)",
+                             fix: "set the region's align to 16M, or \(enable: .force)")
             }
         case .kernel:
+            if rawSize % ra != 0 {
+                let down = rawSize / ra * ra
+                return .init(.sizeMisaligned, "size \(compactSize(rawSize)) is not a multiple of the region alignment \(compactSize(ra))",
+                             fix: "use \(compactSize(down + ra))\(down > 0 ? " or \(compactSize(down))" : "")")
+            }
             if rawSize < pageSize {
                 return .init(.belowMinimumSize, "size \(compactSize(rawSize)) is below ND_MIN_NAMESPACE_SIZE (4K)")
             }
@@ -547,6 +558,25 @@ public enum CapacityPlanner {
         p.dataOffset = firstDataOff ?? 0
         p.arenas = arenas
         return p
+    }
+
+    /// ndctl's size rule: a multiple of lcm(align × interleave ways, region align).
+    /// The one place it is written; `judge` and `validate` both ask it.
+    ///
+    /// - Returns: the problem (naming `text`, the size as written) and the sizes that
+    ///   would work, in `unit` (0: the largest exact unit); nil when the size is a multiple.
+    static func granuleRefusal(_ size: UInt64, text: String, unit: UInt64, align: UInt64, ways: UInt64,
+                               regionAlign: UInt64, mode: NamespaceMode) -> (problem: Phrase, fix: Phrase)? {
+        let (aw, o) = align.multipliedReportingOverflow(by: ways)
+        guard !o, let granule = lcm(aw, max(regionAlign, 1)), granule > 0 else {
+            return ("align \(compactSize(align)) x \(ways) ways and region align \(compactSize(regionAlign)) have no common multiple below 2^64", "")
+        }
+        guard size % granule != 0 else { return nil }
+        func say(_ v: UInt64) -> String { unit == 0 ? compactSize(v) : inUnit(v, unit: unit) }
+        let down = size / granule * granule
+        let alt = down >= minimumNamespaceSize || (mode == .raw && down > 0) ? " (or \(say(down)))" : ""
+        return ("\(.size, text) is not a multiple of \(compactSize(granule)) (align \(compactSize(align)) x \(ways) interleave way\(ways == 1 ? "" : "s"), region align \(compactSize(max(regionAlign, 1))))",
+                "use \(.size, say(down + granule))\(alt)")
     }
 
     // MARK: - Arithmetic and formatting

@@ -1,0 +1,181 @@
+import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one funnel for the plain file system calls DaxKit and DAXMemory make (open,
+/// close, read, pread, pwrite, fsync, flock, lseek, readlink, directory listing). Every
+/// call's result is checked; `errno` is read at once after a failure, before any
+/// cleanup call can change it. EINTR is retried. (apple/swift-system's
+/// `Internals/Syscalls.swift` is the model.)
+package enum Syscall {
+    /// `open(2)` with `O_CLOEXEC` added.
+    package static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) -> Result<Int32, Errno> {
+        while true {
+            let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+            if fd >= 0 { return .success(fd) }
+            let e = Errno.current
+            if e != .interrupted { return .failure(e) }
+        }
+    }
+
+    /// `close(2)`; EINTR is not retried (the descriptor is gone either way on Linux).
+    @discardableResult
+    package static func close(_ fd: Int32) -> Result<Void, Errno> {
+        Glibc.close(fd) == 0 ? .success(()) : .failure(.current)
+    }
+
+    /// `read(2)` into `buffer`: the byte count, 0 at end of file.
+    package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, Errno> {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return .success(n) }
+            let e = Errno.current
+            if e != .interrupted { return .failure(e) }
+        }
+    }
+
+    /// `pread(2)` of exactly `buffer.count` bytes at `offset` (short reads continue).
+    package static func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> Result<Int, Errno> {
+        var done = 0
+        while done < buffer.count {
+            let n = Glibc.pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                let e = Errno.current
+                if e == .interrupted { continue }
+                return .failure(e)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return .success(done)
+    }
+
+    /// `pwrite(2)` of all of `buffer` at `offset` (short writes continue).
+    package static func pwrite(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64) -> Result<Void, Errno> {
+        var done = 0
+        while done < buffer.count {
+            let n = Glibc.pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                let e = Errno.current
+                if e == .interrupted { continue }
+                return .failure(e)
+            }
+            done += n
+        }
+        return .success(())
+    }
+
+    /// `fsync(2)`.
+    package static func fsync(_ fd: Int32) -> Result<Void, Errno> {
+        while true {
+            if Glibc.fsync(fd) == 0 { return .success(()) }
+            let e = Errno.current
+            if e != .interrupted { return .failure(e) }
+        }
+    }
+
+    /// `flock(2)`, waiting (EINTR retried).
+    package static func flock(_ fd: Int32, _ operation: Int32) -> Result<Void, Errno> {
+        while true {
+            if flockCall(fd, operation) == 0 { return .success(()) }
+            let e = Errno.current
+            if e != .interrupted { return .failure(e) }
+        }
+    }
+
+    /// `lseek(2)`: the new offset.
+    package static func lseek(_ fd: Int32, _ offset: Int64, _ whence: Int32) -> Result<Int64, Errno> {
+        let r = Glibc.lseek(fd, off_t(offset), whence)
+        return r >= 0 ? .success(Int64(r)) : .failure(.current)
+    }
+
+    /// `readlink(2)`.
+    package static func readlink(_ path: String) -> Result<String, Errno> {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buf in
+            let n = buf.withMemoryRebound(to: CChar.self) { Glibc.readlink(path, $0.baseAddress!, $0.count) }
+            guard n >= 0 else { return .failure(.current) }
+            return .success(String(decoding: UnsafeBufferPointer(rebasing: buf[0..<n]), as: UTF8.self))
+        }
+    }
+
+    /// The names in a directory, without `.` and `..` (`opendir(3)`/`readdir(3)`).
+    package static func listDirectory(_ path: String) -> Result<[String], Errno> {
+        guard let d = opendir(path) else { return .failure(.current) }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return .success(out)
+    }
+}
+
+/// `flock(2)` (the struct of the same name hides the function inside `Syscall`).
+private func flockCall(_ fd: Int32, _ operation: Int32) -> Int32 { flock(fd, operation) }
+
+/// Reading the small files of sysfs, procfs and devfs: the one reader DaxKit and
+/// DAXMemory share.
+package enum HostFile {
+    /// The whole file's bytes, read to end of file (sysfs and procfs report size 0).
+    /// Reads in page-sized steps into uninitialised scratch memory: most files read here
+    /// are a few bytes, and a command reads hundreds of them.
+    package static func bytes(_ path: String) -> Result<[UInt8], Errno> {
+        let fd: Int32
+        switch Syscall.open(path, O_RDONLY) {
+        case .success(let f): fd = f
+        case .failure(let e): return .failure(e)
+        }
+        defer { Syscall.close(fd) }
+        var out: [UInt8] = []
+        return withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 1) { buf in
+            while true {
+                switch Syscall.read(fd, into: buf) {
+                case .failure(let e): return .failure(e)
+                case .success(0): return .success(out)
+                case .success(let n): out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+                }
+            }
+        }
+    }
+
+    /// The whole file as UTF-8 text, `nil` when it cannot be read.
+    package static func read(_ path: String) -> String? {
+        guard case .success(let b) = bytes(path) else { return nil }
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    /// The file without leading spaces and trailing whitespace (a sysfs value).
+    package static func trimmed(_ path: String) -> String? {
+        read(path).map { $0.trimmingSuffixNewlines(leadingSpaces: true) }
+    }
+
+    /// A directory's entries, empty when it cannot be read.
+    package static func list(_ path: String) -> [String] {
+        (try? Syscall.listDirectory(path).get()) ?? []
+    }
+
+    /// A symbolic link's target, `nil` when it is none.
+    package static func readlink(_ path: String) -> String? {
+        try? Syscall.readlink(path).get()
+    }
+}
+
+extension String {
+    /// Drops trailing newlines, spaces and tabs (and with `leadingSpaces`, leading
+    /// spaces), working on UTF-8 bytes rather than Characters.
+    package func trimmingSuffixNewlines(leadingSpaces: Bool = false) -> String {
+        let u = utf8
+        var start = u.startIndex, end = u.endIndex
+        if leadingSpaces { while start < end, u[start] == UInt8(ascii: " ") { start = u.index(after: start) } }
+        while end > start {
+            let c = u[u.index(before: end)]
+            guard c == UInt8(ascii: "\n") || c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") else { break }
+            end = u.index(before: end)
+        }
+        return start == u.startIndex && end == u.endIndex ? self : String(self[start..<end])
+    }
+}

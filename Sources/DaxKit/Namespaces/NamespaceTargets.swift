@@ -1,0 +1,148 @@
+import DaxCore
+import NDCtl
+
+extension Namespaces {
+    /// What a destroy, enable or disable acted on.
+    public struct Outcome: Sendable {
+        /// The namespaces acted on (`namespaceX.Y`), in order.
+        public var processed: [String] = []
+    }
+
+    /// Namespaces named by `ident` (`namespaceX.Y`, `X.Y` or `all`) in the given regions;
+    /// `all` skips idle seeds as ndctl does.
+    static func select(_ ident: String, regions: [Region]) -> [Namespace] {
+        regions.flatMap(\.namespaces).filter { ns in
+            if ident == "all" { return !(ns.size == 0 && ns.uuidBytes.allSatisfy { $0 == 0 }) }
+            if ns.devName == ident { return true }
+            if let (r, n) = scanDotted(ident), r == Int(ns.region.id), n == Int(ns.id) { return true }
+            return false
+        }
+    }
+
+    /// Takes the host lock, resolves `ident` to namespaces (refusing an unknown name) and
+    /// runs `body` on them while the lock is held.
+    static func withTargets(_ ident: String, region: String?, bus: String?, context: NDContext,
+                            _ body: ([Namespace]) throws -> Outcome) throws -> Outcome {
+        try HostLock.withLock {
+            let targets = select(ident, regions: NDFilter.regions(context, region: region, bus: bus))
+            if targets.isEmpty && ident != "all" {
+                throw DaxError(.notFound, object: Phrase("namespace \(ident)"), problem: "not found",
+                               fix: "list them: \(.listNamespaces)")
+            }
+            return try body(targets)
+        }
+    }
+
+    /// Destroys namespaces, releasing their capacity (`ndctl destroy-namespace`).
+    ///
+    /// - Parameters:
+    ///   - ident: `namespaceX.Y`, `X.Y` or `all`.
+    ///   - region, bus: filters as ndctl's `-r`/`-b`.
+    ///   - force: consent to destroy active namespaces; never overrides "in use".
+    /// - Returns: the namespaces destroyed.
+    /// - Throws: `DaxError` `.inUse` (mapped, mounted, held open, system RAM — checked for
+    ///   every target before any is touched), `.notFound`, `.conflict` (read-only), or a
+    ///   libndctl failure.
+    public static func destroy(_ ident: String, region: String?, bus: String?, force: Bool, context: NDContext) throws -> Outcome {
+        try withTargets(ident, region: region, bus: bus, context: context) { targets in
+            // Check every target before touching any, so a refusal leaves all state as it was.
+            try ensureNotInUse(targets, action: "destroyed")
+            for ns in targets {
+                if ns.isActive && !force {
+                    throw DaxError(.inUse, object: Phrase(ns.devName), problem: "active",
+                                   fix: "\(enable: .force) to destroy it (its data will be lost)")
+                }
+                if ns.region.isReadOnly {
+                    throw DaxError(.conflict, object: Phrase(ns.devName), problem: "on read-only \(ns.region.devName)",
+                                   fix: "make the region writable first")
+                }
+            }
+            var out = Outcome()
+            for ns in targets {
+                let name = ns.devName
+                try prepareReconfigure(ns, force: force, action: "destroyed", holdersChecked: true)
+                if ns.type != .io { try ns.delete() }
+                out.processed.append(name)
+            }
+            return out
+        }
+    }
+
+    /// Disables namespaces (`ndctl disable-namespace`).
+    ///
+    /// - Throws: `DaxError` `.inUse` for one in use (always) or active without `force`.
+    public static func disable(_ ident: String, region: String?, bus: String?, force: Bool, context: NDContext) throws -> Outcome {
+        try withTargets(ident, region: region, bus: bus, context: context) { targets in
+            try ensureNotInUse(targets, action: "disabled")
+            for ns in targets where ns.isActive && !force {
+                throw DaxError(.inUse, object: Phrase(ns.devName), problem: "active", fix: "\(enable: .force) to disable it")
+            }
+            var out = Outcome()
+            for ns in targets {
+                try ns.disableSafe()
+                out.processed.append(ns.devName)
+            }
+            return out
+        }
+    }
+
+    /// Enables namespaces (`ndctl enable-namespace`).
+    ///
+    /// - Throws: `DaxError` `.kernelRefused` with the kernel's log lines for the attempt.
+    public static func enable(_ ident: String, region: String?, bus: String?, context: NDContext) throws -> Outcome {
+        try withTargets(ident, region: region, bus: bus, context: context) { targets in
+            var out = Outcome()
+            for ns in targets {
+                let log = KernelLog()
+                do { try ns.enable() } catch var e as DaxError {
+                    if let kernel = log?.reason(for: [ns.devName]), !kernel.isEmpty { e.rule = Phrase(kernel) }
+                    throw e
+                }
+                out.processed.append(ns.devName)
+            }
+            return out
+        }
+    }
+
+    /// The block and dax devices a namespace currently exposes.
+    static func devices(of ns: Namespace) -> (block: [String], dax: [String]) {
+        var block: [String] = []
+        for b in [ns.blockDevice, ns.pfn?.blockDevice, ns.btt?.blockDevice] {
+            if let b { block.append(b) }
+        }
+        let dax = ns.dax?.daxRegion?.devices.map(\.devName) ?? []
+        return (block, dax)
+    }
+
+    /// Refuses to touch namespaces that something is using, even with `force`: a VM
+    /// mapping a dax device, a mounted filesystem, an open block device, kmem. One scan
+    /// of /proc covers all of them.
+    ///
+    /// - Throws: `DaxError` `.inUse` naming the first holder (PID and command, mount
+    ///   point) and what to do.
+    static func ensureNotInUse(_ namespaces: [Namespace], action: String) throws {
+        var owner: [String: String] = [:]
+        var block: [String] = [], dax: [String] = []
+        for ns in namespaces {
+            let d = devices(of: ns)
+            for b in d.block { owner[b] = ns.devName }
+            for x in d.dax { owner[x] = ns.devName }
+            block += d.block
+            dax += d.dax
+        }
+        let holders = Holders.find(blockDevices: block, daxDevices: dax)
+        guard let first = holders.first else { return }
+        let name = owner[first.device] ?? first.device
+        let same = holders.filter { owner[$0.device] == owner[first.device] }.count
+        let more = same > 1 ? " (and \(same - 1) more holder\(same > 2 ? "s" : ""))" : ""
+        let fix: Phrase
+        switch first.kind {
+        case .mapped, .open: fix = "stop PID \(first.pid ?? 0) first (a VM whose guest RAM this is?)"
+        case .mounted: fix = "unmount \(first.detail ?? "it") first"
+        case .stacked: fix = "remove the stacked device first"
+        case .systemRAM: fix = "offline the memory and reconfigure the device to devdax first (\(Operation(.reconfigureDevice, first.device, arguments: ["--mode=devdax"])))"
+        }
+        throw DaxError(.inUse, object: Phrase(name), problem: "in use and will not be \(action): \(first)\(more)",
+                       rule: "\(.force) does not override this", fix: fix)
+    }
+}

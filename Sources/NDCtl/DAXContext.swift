@@ -1,0 +1,46 @@
+import CNDCtl
+import DaxCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A libdaxctl library context (`struct daxctl_ctx`), the root of the device-dax model.
+///
+/// It sees every dax region on the system, whether pmem-backed, hmem or CXL. The
+/// ``DAXRegion``s and ``DAXDevice``s reached from it hold the context, so they never
+/// outlive the C memory they point into. (The pmem-backed ones are also reachable from an
+/// ``NDContext`` through ``DAXSeed/daxRegion``.) libdaxctl is not thread-safe: use one
+/// context from one thread at a time.
+///
+/// Wraps `daxctl_new` and `daxctl_unref`.
+public final class DAXContext {
+    let raw: OpaquePointer
+
+    /// Creates a context with libdaxctl's own logging off unless `DAXCTL_LOG` is set.
+    ///
+    /// - Throws: `DaxError` `.contextCreation` with the errno.
+    ///
+    /// Wraps `daxctl_new` and `daxctl_set_log_priority`.
+    public init() throws {
+        var ctx: OpaquePointer?
+        let rc = daxctl_new(&ctx)
+        guard rc == 0, let ctx else { throw contextCreationError("daxctl", rc) }
+        raw = ctx
+        if getenv("DAXCTL_LOG") == nil { daxctl_set_log_priority(ctx, 0) }
+    }
+
+    deinit { daxctl_unref(raw) }
+
+    /// Every dax region on the system (pmem-backed, hmem, CXL), in libdaxctl's order.
+    ///
+    /// Wraps `daxctl_region_get_first` and `daxctl_region_get_next`.
+    public var regions: [DAXRegion] {
+        var out: [DAXRegion] = []
+        var r = daxctl_region_get_first(raw)
+        while let cur = r {
+            out.append(DAXRegion(owner: self, raw: cur))
+            r = daxctl_region_get_next(cur)
+        }
+        return out
+    }
+}

@@ -1,0 +1,60 @@
+import CNDCtl
+
+/// A dax region: a physical range from which device-dax instances are carved.
+///
+/// Wraps `struct daxctl_region`.
+public final class DAXRegion {
+    /// Keeps the owning context (DAXContext or NDContext) alive.
+    let owner: AnyObject
+    let raw: OpaquePointer
+    init(owner: AnyObject, raw: OpaquePointer) { self.owner = owner; self.raw = raw }
+
+    /// Region id N (of `daxN.Y`).
+    ///
+    /// Wraps `daxctl_region_get_id`.
+    public var id: Int { Int(daxctl_region_get_id(raw)) }
+
+    /// Full sysfs path of the region's parent device, `nil` when libdaxctl has none.
+    ///
+    /// Wraps `daxctl_region_get_path`.
+    public var path: String? { str(daxctl_region_get_path(raw)) }
+
+    /// Device name of the region's parent device, `nil` when libdaxctl has none.
+    ///
+    /// Wraps `daxctl_region_get_devname`.
+    public var devName: String? { str(daxctl_region_get_devname(raw)) }
+
+    /// Size in bytes, `nil` when unknown.
+    ///
+    /// Wraps `daxctl_region_get_size`.
+    public var size: UInt64? {
+        let s = daxctl_region_get_size(raw)
+        return s == UInt64.max ? nil : s
+    }
+
+    /// Bytes not yet assigned to a device (dynamic regions only; 0 for static ones).
+    ///
+    /// Wraps `daxctl_region_get_available_size`.
+    public var availableSize: UInt64 { daxctl_region_get_available_size(raw) }
+
+    /// Region alignment in bytes, `nil` when unknown.
+    ///
+    /// Wraps `daxctl_region_get_align`.
+    public var align: UInt64? {
+        let a = daxctl_region_get_align(raw)
+        return a == UInt.max ? nil : UInt64(a)
+    }
+
+    /// The region's device-dax instances, in libdaxctl's order.
+    ///
+    /// Wraps `daxctl_dev_get_first` and `daxctl_dev_get_next`.
+    public var devices: [DAXDevice] {
+        var out: [DAXDevice] = []
+        var d = daxctl_dev_get_first(raw)
+        while let cur = d {
+            out.append(DAXDevice(region: self, raw: cur))
+            d = daxctl_dev_get_next(cur)
+        }
+        return out
+    }
+}

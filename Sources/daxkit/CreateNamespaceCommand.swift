@@ -1,0 +1,105 @@
+import ArgumentParser
+import DaxCore
+import DaxKit
+import NDCtl
+
+/// "N thing" or "N things".
+func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+
+struct CreateNamespaceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-namespace",
+        abstract: "Provision or reconfigure a namespace (ndctl create-namespace compatible).",
+        discussion: """
+        Creates a namespace in the first region with room for it (or the one given with -r) \
+        and prints it as JSON, as ndctl does. Every rule the kernel enforces is checked \
+        first: size a multiple of align x interleave ways and of the region alignment, align \
+        among the seed's supported alignments, at least 16 MiB for non-raw modes, --map only \
+        for fsdax/devdax, --map none only for devdax, names of at most 63 bytes, label-less \
+        regions not sub-divided, enough free space. A failure names the object, the value, \
+        the rule and the fix, and leaves the kernel state as it was (a failed bind is rolled \
+        back and the kernel's own log lines are quoted).
+
+        --dry-run prints the capacity plan instead (raw_size, usable_size, metadata_bytes, \
+        infoblock_bytes, padding_bytes); --usable-size S creates the smallest namespace that \
+        gives at least S usable bytes. Mutating commands take a host-wide lock.
+
+        Examples:
+          daxkit create-namespace -r region1 -m devdax -a 2M -s 1G -n vm1
+          daxkit create-namespace -m devdax --usable-size 1G --dry-run
+          daxkit create-namespace -e namespace2.0 -m devdax -f
+        """
+    )
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Limit to a region: id, name or \"all\".", valueName: "region-id"))
+    var region: String?
+    @Option(name: [.short, .long], help: ArgumentHelp("Limit to a bus: id, provider or name.", valueName: "bus-id"))
+    var bus: String?
+    @Option(name: [.short, .long], help: ArgumentHelp("raw, sector, fsdax (default) or devdax.", valueName: "mode"))
+    var mode: String?
+    @Option(name: [.customShort("M"), .long], help: ArgumentHelp("Where struct page lives: dev (default), mem, or none (devdax only).", valueName: "map"))
+    var map: String?
+    @Option(name: [.short, .long], parsing: .unconditional, help: ArgumentHelp("Namespace size: bytes or K/M/G/T (base 1024); default: all free space.", valueName: "size"))
+    var size: String?
+    @Option(name: .customLong("usable-size"), parsing: .unconditional, help: ArgumentHelp("Create the smallest namespace giving at least this many usable bytes.", valueName: "size"))
+    var usableSize: String?
+    @Option(name: [.short, .long], parsing: .unconditional, help: ArgumentHelp("Mapping alignment: 4K, 2M, 1G or bytes (among the seed's supported alignments).", valueName: "align"))
+    var align: String?
+    @Option(name: [.short, .long], help: ArgumentHelp("Namespace name (label alt_name, up to 63 bytes).", valueName: "name"))
+    var name: String?
+    @Option(name: [.short, .long], help: ArgumentHelp("Namespace uuid (default: random).", valueName: "uuid"))
+    var uuid: String?
+    @Option(name: [.customShort("l"), .customLong("sector-size")], parsing: .unconditional, help: ArgumentHelp("Logical sector size (sector mode: 512 or 4096, default 4096).", valueName: "bytes"))
+    var sectorSize: String?
+    @Option(name: [.customShort("e"), .customLong("reconfig")], help: ArgumentHelp("Reconfigure this existing namespace instead of creating one.", valueName: "namespace"))
+    var reconfig: String?
+    @Flag(name: [.short, .long], help: "Reconfigure an active namespace (never one in use by a process, mount or as system RAM).")
+    var force = false
+    @Flag(name: [.customShort("c"), .customLong("continue")], help: "Do not stop after one namespace: create one in every region that matches --region/--bus and has room (label-less regions not named are skipped). Stops at the first error unless --force, which skips it and still fails the command; prints \"created N namespaces\" on stderr.")
+    var greedy = false
+    @Flag(name: .customLong("no-autolabel"), help: "Do not try to enable labels on label-less regions when reconfiguring.")
+    var noAutolabel = false
+    @Flag(name: .customLong("no-autorecover"), help: "On failure, leave the partial configuration for debugging instead of rolling back.")
+    var noAutorecover = false
+    @Flag(name: .customLong("dry-run"), help: "Print the capacity plan as JSON and change nothing.")
+    var dryRun = false
+
+    func run() throws {
+        try CLI.run {
+            var r = NamespaceRequest()
+            r.region = region; r.bus = bus; r.name = name; r.uuid = uuid; r.reconfigure = reconfig
+            if let m = mode {
+                guard let parsed = NamespaceMode(parsing: m) else {
+                    throw DaxError(.invalidArgument, object: "\(.mode, "\"\(m)\"")", problem: "not a mode",
+                                   fix: "use raw, sector, fsdax or devdax")
+                }
+                r.mode = parsed
+            }
+            if let m = map {
+                guard let parsed = MapLocation(rawValue: m) else {
+                    throw DaxError(.invalidArgument, object: "\(.map, "\"\(m)\"")", problem: "not a map location",
+                                   fix: "use dev, mem or none")
+                }
+                r.map = parsed
+            }
+            r.size = try CLI.size(size, .size)
+            r.usableSize = try CLI.size(usableSize, .usableSize)
+            r.align = try CLI.size(align, .align)
+            r.sectorSize = try CLI.size(sectorSize, .sectorSize)
+            r.force = force; r.greedy = greedy; r.autolabel = !noAutolabel; r.autorecover = !noAutorecover
+            let ctx = try NDContext()
+            if dryRun {
+                let plans = try Namespaces.plan(r, context: ctx).map { $0.json(CLIVocabulary()) }
+                CLI.writeAll(1, (plans.count == 1 ? plans[0] : JSON.array(plans)).rendered() + "\n")
+                return
+            }
+            let out = try Namespaces.create(r, context: ctx)
+            for ns in out.namespaces {
+                if let j = Namespaces.json(ns, human: CLI.stdoutIsTerminal) { CLI.writeAll(1, j.rendered() + "\n") }
+            }
+            if greedy { CLI.writeAll(2, "created \(plural(out.plans.count, "namespace"))\n") }
+            if let failure = out.failure { throw failure }
+        }
+    }
+}
+
