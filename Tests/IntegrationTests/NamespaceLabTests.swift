@@ -86,21 +86,21 @@ struct NamespaceLabTests {
             (["-m", "devdax", "-a", "8M", "-s", "256M"],
              "daxkit: \(region): --align 8M is not supported for devdax (supported: 4K, 2M, 1G); pick one of them"),
             (["-m", "raw", "-M", "mem", "-s", "64M"],
-             "daxkit: create-namespace: --map mem is only valid for fsdax and devdax namespaces, not raw; drop --map or use --mode fsdax|devdax"),
+             "daxkit: --map mem: only valid for fsdax and devdax namespaces, not raw; drop --map or use --mode fsdax or --mode devdax"),
             (["-m", "fsdax", "-M", "none", "-s", "64M"],
-             "daxkit: create-namespace: --map none (no struct page) is only valid with --mode devdax; use --mode devdax or --map mem|dev"),
+             "daxkit: --map none: no struct page is only valid in devdax mode, not fsdax; use --mode devdax or --map mem"),
             (["-m", "raw", "-a", "2M", "-s", "64M"],
-             "daxkit: \(region): --align is not valid for raw mode; drop --align or use --mode fsdax|devdax"),
+             "daxkit: --align 2M: not valid for raw mode; drop --align or use --mode fsdax or --mode devdax"),
             (["-n", String(repeating: "x", count: 64), "-s", "64M"],
-             "daxkit: create-namespace: --name is 64 bytes; the label holds at most 63; shorten it"),
+             "daxkit: --name: 64 bytes long; a namespace label holds at most 63; shorten it"),
             (["-m", "fsdax", "-a", "3M", "-s", "64M"],
-             "daxkit: create-namespace: --align 3M must be a power of two of at least 4K; use 4K, 2M or 1G"),
+             "daxkit: --align 3M: not a power of two of at least 4K; use 4K, 2M or 1G"),
             (["-s", "64X"],
-             "daxkit: size \"64X\": unknown unit 'X'; write bytes or a number with K, M, G or T (base 1024), e.g. 256M"),
+             "daxkit: --size \"64X\": unknown unit 'X'; write bytes or a number with K, M, G or T (base 1024), e.g. 256M"),
         ]
         if let legacy {
             cases.append((["-r", legacy, "-s", "64M"],
-                          "daxkit: \(legacy) is label-less (memmap/e820 pmem or an NVDIMM without a label area): it holds one namespace of its full size and cannot be sub-divided; drop --size and reconfigure it with -e namespace\(legacy.dropFirst(6)).0, or use an NVDIMM with a label area (daxkit init-labels)"))
+                          "daxkit: \(legacy): label-less (memmap/e820 pmem or an NVDIMM without a label area): it holds one namespace of its full size and cannot be sub-divided; drop --size and reconfigure it with -e namespace\(legacy.dropFirst(6)).0, or use an NVDIMM with a label area (daxkit init-labels)"))
         }
         let before = try Self.state()
         for (args, message) in cases {
@@ -176,7 +176,7 @@ struct NamespaceLabTests {
         let dev = try #require(try Self.json(c.stdout)["dev"] as? String)
         let d = try Self.daxkit("destroy-namespace", dev)
         #expect(d.status == 1)
-        #expect(d.stderr == "daxkit: \(dev) is active; pass --force to destroy it (its data will be lost)\n")
+        #expect(d.stderr == "daxkit: \(dev): active; pass --force to destroy it (its data will be lost)\n")
         let dis = try Self.daxkit("disable-namespace", dev)
         #expect(dis.status == 1)
         #expect(try Self.daxkit("disable-namespace", dev, "-f").status == 0)
