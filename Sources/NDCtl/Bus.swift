@@ -36,25 +36,15 @@ public final class Bus {
     ///
     /// Wraps `ndctl_dimm_get_first` and `ndctl_dimm_get_next`.
     public var dimms: [DIMM] {
-        var out: [DIMM] = []
-        var d = ndctl_dimm_get_first(raw)
-        while let cur = d {
-            out.append(DIMM(bus: self, raw: cur))
-            d = ndctl_dimm_get_next(cur)
-        }
-        return out
+        collect(ndctl_dimm_get_first(raw), next: ndctl_dimm_get_next) { DIMM(bus: self, raw: $0) }
     }
 
     /// The regions on this bus, in libndctl's order.
     ///
     /// Wraps `ndctl_region_get_first` and `ndctl_region_get_next`.
     public var regions: [Region] {
-        var out: [Region] = []
-        var r = ndctl_region_get_first(raw)
-        while let cur = r {
-            out.append(Region(bus: self, raw: cur))
-            r = ndctl_region_get_next(cur)
+        collect(ndctl_region_get_first(raw), next: ndctl_region_get_next) {
+            Region(bus: self, raw: $0)
         }
-        return out
     }
 }

@@ -1,15 +1,16 @@
 // The C funnel: what every libndctl/libdaxctl wrapper of the NDCtl module shares (C string
-// and uuid conversion, the "unknown" sentinels, the enum mappings) and the one place a
-// failing C call becomes a `DaxError`. The object files call ndctl_*/daxctl_* themselves
+// and uuid conversion, the "unknown" sentinels, the list walk, the supported-value arrays,
+// the enum mappings, context creation, identity equality) and the one place a failing C
+// call becomes a `DaxError`. The object files call ndctl_*/daxctl_* themselves
 // and go through these helpers for everything else.
 import CNDCtl
 import DaxCore
 import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
 
-// MARK: - Sentinels and device types
-
-/// What libndctl/libdaxctl return for an `unsigned long long` they cannot read (`ULLONG_MAX`).
-let ULLONG_MAX_: UInt64 = .max
+// MARK: - Device types
 
 // Device types from <ndctl/ndctl.h> (not imported to keep the kernel uapi header out).
 let ND_DEVICE_REGION_PMEM: Int32 = 2
@@ -25,6 +26,12 @@ let ND_DEVICE_NAMESPACE_BLK: Int32 = 6
 func str(_ p: UnsafePointer<CChar>?) -> String? {
     guard let p else { return nil }
     return String(cString: p)
+}
+
+/// A C string from libndctl/libdaxctl as a Swift string, `nil` for a NULL pointer or "".
+func nonEmpty(_ p: UnsafePointer<CChar>?) -> String? {
+    guard let s = str(p), !s.isEmpty else { return nil }
+    return s
 }
 
 /// Reads a 16-byte uuid through a C getter (`ndctl_*_get_uuid(obj, uu)`).
@@ -73,7 +80,68 @@ public func parseUUID(_ text: String) -> [UInt8]? {
     return bytes
 }
 
+// MARK: - Sentinels, lists and arrays
+
+/// `nil` for the "unknown" value of an unsigned C getter (its type's all-ones: `ULLONG_MAX`,
+/// `ULONG_MAX`, `UINT_MAX`, `USHRT_MAX`), else the value.
+@inline(__always)
+func known<V: FixedWidthInteger & UnsignedInteger>(_ v: V) -> V? {
+    v == .max ? nil : v
+}
+
+/// `nil` for a negative C `int` ("none": a NUMA node, a target node, a position), else the value.
+@inline(__always)
+func nonNegative(_ n: Int32) -> Int? {
+    n >= 0 ? Int(n) : nil
+}
+
+/// Walks a libndctl/libdaxctl list into Swift values, in the library's order.
+///
+/// The loop of the `ndctl_*_foreach`/`daxctl_*_foreach` macros: `first` is what
+/// `*_get_first` returned; `make` runs on each element before `next` (`*_get_next`) is asked
+/// for the one after it, until `next` returns NULL. Elements `make` returns `nil` for are
+/// left out.
+func collect<P, T>(_ first: P?, next: (P) -> P?, _ make: (P) -> T?) -> [T] {
+    var out: [T] = []
+    var cur = first
+    while let c = cur {
+        if let v = make(c) { out.append(v) }
+        cur = next(c)
+    }
+    return out
+}
+
+/// The media-error records of a region or namespace, in libndctl's order.
+///
+/// `first` is what `ndctl_*_get_first_badblock` returned; `next` calls
+/// `ndctl_*_get_next_badblock` (which keeps its cursor in the object) until NULL.
+func collectBadBlocks(_ first: UnsafeMutablePointer<badblock>?,
+                      next: () -> UnsafeMutablePointer<badblock>?) -> [BadBlock] {
+    collect(first, next: { _ in next() }) {
+        BadBlock(offset: $0.pointee.offset, length: $0.pointee.len)
+    }
+}
+
+/// A libndctl supported-values list in bytes (alignments, sector sizes), in its order.
+///
+/// `n` is what `ndctl_*_get_num_*` returned; `get` calls `ndctl_*_get_supported_*(obj, i)`
+/// for each `i` in `0..<n`. Empty when `n` is not positive.
+func supportedValues<V: BinaryInteger>(_ n: Int32, _ get: (Int32) -> V) -> [UInt64] {
+    guard n > 0 else { return [] }
+    return (0..<n).map { UInt64(get($0)) }
+}
+
 // MARK: - Enum mappings
+
+/// The Swift type of a libndctl namespace device type (`ND_DEVICE_NAMESPACE_*`).
+func namespaceDeviceType(_ t: UInt32) -> NamespaceType {
+    switch Int32(t) {
+    case ND_DEVICE_NAMESPACE_IO: return .io
+    case ND_DEVICE_NAMESPACE_PMEM: return .pmem
+    case ND_DEVICE_NAMESPACE_BLK: return .blk
+    case let v: return .unknown(Int(v))
+    }
+}
 
 /// The Swift mode of a libndctl namespace mode.
 func namespaceMode(_ m: ndctl_namespace_mode) -> NamespaceMode {
@@ -125,6 +193,46 @@ func contextCreationError(_ library: String, _ rc: Int32) -> DaxError {
     DaxError(.contextCreation, object: "\(library) context", problem: "cannot initialise lib\(library)",
              fix: "check that sysfs is mounted on /sys",
              underlyingError: rc == 0 ? nil : Errno(negated: rc))
+}
+
+// MARK: - Contexts
+
+/// Creates a libndctl/libdaxctl context, with the library's own logging off unless the
+/// environment sets `NDCTL_LOG`/`DAXCTL_LOG`.
+///
+/// libndctl/libdaxctl log failures to stderr themselves; callers report one line per error
+/// instead. Setting the variable (e.g. `debug`) keeps the library's logging on.
+///
+/// - Parameters:
+///   - library: `"ndctl"` or `"daxctl"`: names the errors and the variable (`NDCTL_LOG`).
+///   - new: calls `ndctl_new`/`daxctl_new` with the out-pointer.
+///   - setLogPriority: calls `ndctl_set_log_priority`/`daxctl_set_log_priority`.
+/// - Returns: the new context.
+/// - Throws: `DaxError` `.contextCreation` with the errno.
+func newContext(_ library: String,
+                new: (UnsafeMutablePointer<OpaquePointer?>) -> Int32,
+                setLogPriority: (OpaquePointer, Int32) -> Void) throws(DaxError) -> OpaquePointer {
+    var ctx: OpaquePointer?
+    let rc = new(&ctx)
+    guard rc == 0, let ctx else { throw contextCreationError(library, rc) }
+    if getenv("\(library.uppercased())_LOG") == nil { setLogPriority(ctx, 0) }
+    return ctx
+}
+
+// MARK: - Kernel devices
+
+/// A wrapper of one libndctl object whose values are equal when they wrap the same object.
+///
+/// ``DIMM``, ``Region`` and ``Namespace`` compare this way, so two wrappers made by two
+/// walks of the same list are equal.
+protocol WrapsOneObject: AnyObject, Equatable {
+    /// The libndctl object.
+    var raw: OpaquePointer { get }
+}
+
+extension WrapsOneObject {
+    /// Whether both wrap the same libndctl object.
+    public static func == (a: Self, b: Self) -> Bool { a.raw == b.raw }
 }
 
 /// A libndctl object the kernel knows by a device name.

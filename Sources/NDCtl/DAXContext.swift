@@ -1,8 +1,4 @@
 import CNDCtl
-import DaxCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A libdaxctl library context (`struct daxctl_ctx`), the root of the device-dax model.
 ///
@@ -22,11 +18,8 @@ public final class DAXContext {
     ///
     /// Wraps `daxctl_new` and `daxctl_set_log_priority`.
     public init() throws {
-        var ctx: OpaquePointer?
-        let rc = daxctl_new(&ctx)
-        guard rc == 0, let ctx else { throw contextCreationError("daxctl", rc) }
-        raw = ctx
-        if getenv("DAXCTL_LOG") == nil { daxctl_set_log_priority(ctx, 0) }
+        raw = try newContext("daxctl", new: { daxctl_new($0) },
+                             setLogPriority: { daxctl_set_log_priority($0, $1) })
     }
 
     deinit { daxctl_unref(raw) }
@@ -35,12 +28,8 @@ public final class DAXContext {
     ///
     /// Wraps `daxctl_region_get_first` and `daxctl_region_get_next`.
     public var regions: [DAXRegion] {
-        var out: [DAXRegion] = []
-        var r = daxctl_region_get_first(raw)
-        while let cur = r {
-            out.append(DAXRegion(owner: self, raw: cur))
-            r = daxctl_region_get_next(cur)
+        collect(daxctl_region_get_first(raw), next: daxctl_region_get_next) {
+            DAXRegion(owner: self, raw: $0)
         }
-        return out
     }
 }

@@ -27,10 +27,7 @@ public final class DAXDevice {
     /// NUMA node the memory joins when onlined as system RAM, `nil` when unknown.
     ///
     /// Wraps `daxctl_dev_get_target_node`.
-    public var targetNode: Int? {
-        let n = daxctl_dev_get_target_node(raw)
-        return n >= 0 ? Int(n) : nil
-    }
+    public var targetNode: Int? { nonNegative(daxctl_dev_get_target_node(raw)) }
 
     /// Mapping alignment in bytes, `nil` when the kernel does not report one.
     ///
@@ -88,16 +85,10 @@ public final class DAXDevice {
     /// `daxctl_mapping_get_offset`, `daxctl_mapping_get_start`, `daxctl_mapping_get_end`
     /// and `daxctl_mapping_get_size`.
     public var mappings: [DAXMapping] {
-        var out: [DAXMapping] = []
-        var m = daxctl_mapping_get_first(raw)
-        while let cur = m {
-            out.append(DAXMapping(pageOffset: daxctl_mapping_get_offset(cur),
-                                  start: daxctl_mapping_get_start(cur),
-                                  end: daxctl_mapping_get_end(cur),
-                                  size: daxctl_mapping_get_size(cur)))
-            m = daxctl_mapping_get_next(cur)
+        collect(daxctl_mapping_get_first(raw), next: daxctl_mapping_get_next) {
+            DAXMapping(pageOffset: daxctl_mapping_get_offset($0), start: daxctl_mapping_get_start($0),
+                       end: daxctl_mapping_get_end($0), size: daxctl_mapping_get_size($0))
         }
-        return out
     }
 }
 

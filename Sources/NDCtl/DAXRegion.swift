@@ -27,10 +27,7 @@ public final class DAXRegion {
     /// Size in bytes, `nil` when unknown.
     ///
     /// Wraps `daxctl_region_get_size`.
-    public var size: UInt64? {
-        let s = daxctl_region_get_size(raw)
-        return s == UInt64.max ? nil : s
-    }
+    public var size: UInt64? { known(daxctl_region_get_size(raw)) }
 
     /// Bytes not yet assigned to a device (dynamic regions only; 0 for static ones).
     ///
@@ -40,21 +37,14 @@ public final class DAXRegion {
     /// Region alignment in bytes, `nil` when unknown.
     ///
     /// Wraps `daxctl_region_get_align`.
-    public var align: UInt64? {
-        let a = daxctl_region_get_align(raw)
-        return a == UInt.max ? nil : UInt64(a)
-    }
+    public var align: UInt64? { known(daxctl_region_get_align(raw)).map(UInt64.init) }
 
     /// The region's device-dax instances, in libdaxctl's order.
     ///
     /// Wraps `daxctl_dev_get_first` and `daxctl_dev_get_next`.
     public var devices: [DAXDevice] {
-        var out: [DAXDevice] = []
-        var d = daxctl_dev_get_first(raw)
-        while let cur = d {
-            out.append(DAXDevice(region: self, raw: cur))
-            d = daxctl_dev_get_next(cur)
+        collect(daxctl_dev_get_first(raw), next: daxctl_dev_get_next) {
+            DAXDevice(region: self, raw: $0)
         }
-        return out
     }
 }

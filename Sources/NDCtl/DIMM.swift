@@ -6,14 +6,11 @@ import DaxCore
 /// Two values are equal when they wrap the same libndctl DIMM.
 ///
 /// Wraps `struct ndctl_dimm`.
-public final class DIMM: Equatable, KernelDevice {
+public final class DIMM: Equatable, KernelDevice, WrapsOneObject {
     /// The bus the DIMM is on.
     public let bus: Bus
     let raw: OpaquePointer
     init(bus: Bus, raw: OpaquePointer) { self.bus = bus; self.raw = raw }
-
-    /// Whether both wrap the same libndctl DIMM.
-    public static func == (a: DIMM, b: DIMM) -> Bool { a.raw == b.raw }
 
     /// Kernel device name, e.g. `nmem0`; empty when libndctl has none.
     ///
@@ -33,18 +30,12 @@ public final class DIMM: Equatable, KernelDevice {
     /// NFIT device handle, `nil` when unknown.
     ///
     /// Wraps `ndctl_dimm_get_handle`.
-    public var handle: UInt32? {
-        let h = ndctl_dimm_get_handle(raw)
-        return h == UInt32.max ? nil : h
-    }
+    public var handle: UInt32? { known(ndctl_dimm_get_handle(raw)) }
 
     /// SMBIOS physical id, `nil` when unknown.
     ///
     /// Wraps `ndctl_dimm_get_phys_id`.
-    public var physID: UInt16? {
-        let p = ndctl_dimm_get_phys_id(raw)
-        return p == UInt16.max ? nil : p
-    }
+    public var physID: UInt16? { known(ndctl_dimm_get_phys_id(raw)) }
 
     /// Whether the nvdimm driver is bound.
     ///

@@ -1,8 +1,4 @@
 import CNDCtl
-import DaxCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A libndctl library context (`struct ndctl_ctx`), the root of the object model.
 ///
@@ -24,11 +20,8 @@ public final class NDContext {
     ///
     /// Wraps `ndctl_new` and `ndctl_set_log_priority`.
     public init() throws {
-        var ctx: OpaquePointer?
-        let rc = ndctl_new(&ctx)
-        guard rc == 0, let ctx else { throw contextCreationError("ndctl", rc) }
-        raw = ctx
-        if getenv("NDCTL_LOG") == nil { ndctl_set_log_priority(ctx, 0) }
+        raw = try newContext("ndctl", new: { ndctl_new($0) },
+                             setLogPriority: { ndctl_set_log_priority($0, $1) })
     }
 
     deinit { ndctl_unref(raw) }
@@ -37,13 +30,7 @@ public final class NDContext {
     ///
     /// Wraps `ndctl_bus_get_first` and `ndctl_bus_get_next`.
     public var buses: [Bus] {
-        var out: [Bus] = []
-        var b = ndctl_bus_get_first(raw)
-        while let cur = b {
-            out.append(Bus(ctx: self, raw: cur))
-            b = ndctl_bus_get_next(cur)
-        }
-        return out
+        collect(ndctl_bus_get_first(raw), next: ndctl_bus_get_next) { Bus(ctx: self, raw: $0) }
     }
 
     /// Every region on every bus, in bus order.

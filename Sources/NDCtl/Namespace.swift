@@ -9,14 +9,11 @@ import DaxCore
 /// Two values are equal when they wrap the same libndctl namespace.
 ///
 /// Wraps `struct ndctl_namespace`.
-public final class Namespace: Equatable, KernelDevice {
+public final class Namespace: Equatable, KernelDevice, WrapsOneObject {
     /// The region the namespace is in.
     public let region: Region
     let raw: OpaquePointer
     init(region: Region, raw: OpaquePointer) { self.region = region; self.raw = raw }
-
-    /// Whether both wrap the same libndctl namespace.
-    public static func == (a: Namespace, b: Namespace) -> Bool { a.raw == b.raw }
 
     /// Kernel device name, e.g. `namespace1.0`; empty when libndctl has none.
     ///
@@ -31,14 +28,7 @@ public final class Namespace: Equatable, KernelDevice {
     /// Device type: label-less (`.io`), label-backed pmem or blk.
     ///
     /// Wraps `ndctl_namespace_get_type`.
-    public var type: NamespaceType {
-        switch Int32(ndctl_namespace_get_type(raw)) {
-        case ND_DEVICE_NAMESPACE_IO: return .io
-        case ND_DEVICE_NAMESPACE_PMEM: return .pmem
-        case ND_DEVICE_NAMESPACE_BLK: return .blk
-        case let v: return .unknown(Int(v))
-        }
-    }
+    public var type: NamespaceType { namespaceDeviceType(ndctl_namespace_get_type(raw)) }
 
     /// The personality the kernel reports.
     ///
@@ -53,18 +43,12 @@ public final class Namespace: Equatable, KernelDevice {
     /// Raw capacity in bytes (before pfn/btt metadata), `nil` when unknown.
     ///
     /// Wraps `ndctl_namespace_get_size`.
-    public var size: UInt64? {
-        let s = ndctl_namespace_get_size(raw)
-        return s == ULLONG_MAX_ ? nil : s
-    }
+    public var size: UInt64? { known(ndctl_namespace_get_size(raw)) }
 
     /// Physical address of the namespace's start, `nil` when hidden (non-root) or unknown.
     ///
     /// Wraps `ndctl_namespace_get_resource`.
-    public var resource: UInt64? {
-        let r = ndctl_namespace_get_resource(raw)
-        return r == ULLONG_MAX_ ? nil : r
-    }
+    public var resource: UInt64? { known(ndctl_namespace_get_resource(raw)) }
 
     /// Label uuid as 16 bytes, all zero when unset.
     ///
@@ -82,26 +66,17 @@ public final class Namespace: Equatable, KernelDevice {
     /// Label name (`alt_name`), `nil` when empty.
     ///
     /// Wraps `ndctl_namespace_get_alt_name`.
-    public var name: String? {
-        guard let n = str(ndctl_namespace_get_alt_name(raw)), !n.isEmpty else { return nil }
-        return n
-    }
+    public var name: String? { nonEmpty(ndctl_namespace_get_alt_name(raw)) }
 
     /// Sector size in bytes of the raw namespace: 0 when unset, `nil` when unknown.
     ///
     /// Wraps `ndctl_namespace_get_sector_size`.
-    public var sectorSize: UInt32? {
-        let s = ndctl_namespace_get_sector_size(raw)
-        return s == UInt32.max ? nil : s
-    }
+    public var sectorSize: UInt32? { known(ndctl_namespace_get_sector_size(raw)) }
 
     /// NUMA node, `nil` when the kernel reports none.
     ///
     /// Wraps `ndctl_namespace_get_numa_node`.
-    public var numaNode: Int? {
-        let n = ndctl_namespace_get_numa_node(raw)
-        return n >= 0 ? Int(n) : nil
-    }
+    public var numaNode: Int? { nonNegative(ndctl_namespace_get_numa_node(raw)) }
 
     /// NUMA node as libndctl returns it, negative when there is none.
     ///
@@ -111,10 +86,7 @@ public final class Namespace: Equatable, KernelDevice {
     /// NUMA node the memory joins when onlined as system RAM, `nil` when unknown.
     ///
     /// Wraps `ndctl_namespace_get_target_node`.
-    public var targetNode: Int? {
-        let n = ndctl_namespace_get_target_node(raw)
-        return n >= 0 ? Int(n) : nil
-    }
+    public var targetNode: Int? { nonNegative(ndctl_namespace_get_target_node(raw)) }
 
     /// Whether the namespace is enabled or claimed by an enabled btt/pfn/dax.
     ///
@@ -134,10 +106,7 @@ public final class Namespace: Equatable, KernelDevice {
     /// Block device name (`pmemX`) of a raw namespace, `nil` when there is none.
     ///
     /// Wraps `ndctl_namespace_get_block_device`.
-    public var blockDevice: String? {
-        guard let b = str(ndctl_namespace_get_block_device(raw)), !b.isEmpty else { return nil }
-        return b
-    }
+    public var blockDevice: String? { nonEmpty(ndctl_namespace_get_block_device(raw)) }
 
     /// The btt that claims the namespace (sector mode), `nil` when none.
     ///
@@ -158,13 +127,9 @@ public final class Namespace: Equatable, KernelDevice {
     ///
     /// Wraps `ndctl_namespace_get_first_badblock` and `ndctl_namespace_get_next_badblock`.
     public var badBlocks: [BadBlock] {
-        var out: [BadBlock] = []
-        var bb = ndctl_namespace_get_first_badblock(raw)
-        while let cur = bb {
-            out.append(BadBlock(offset: cur.pointee.offset, length: cur.pointee.len))
-            bb = ndctl_namespace_get_next_badblock(raw)
+        collectBadBlocks(ndctl_namespace_get_first_badblock(raw)) {
+            ndctl_namespace_get_next_badblock(raw)
         }
-        return out
     }
 }
 
@@ -181,9 +146,9 @@ extension Namespace {
     /// Wraps `ndctl_namespace_get_num_sector_sizes` and
     /// `ndctl_namespace_get_supported_sector_size`.
     public var supportedSectorSizes: [UInt64] {
-        let n = ndctl_namespace_get_num_sector_sizes(raw)
-        guard n > 0 else { return [] }
-        return (0..<n).map { UInt64(ndctl_namespace_get_supported_sector_size(raw, $0)) }
+        supportedValues(ndctl_namespace_get_num_sector_sizes(raw)) {
+            ndctl_namespace_get_supported_sector_size(raw, $0)
+        }
     }
 
     /// Sets the label uuid.

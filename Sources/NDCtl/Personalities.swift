@@ -38,35 +38,26 @@ public final class PFN: KernelDevice {
     /// Usable data size in bytes after the info block and `struct page` array, `nil` if unknown.
     ///
     /// Wraps `ndctl_pfn_get_size`.
-    public var size: UInt64? {
-        let s = ndctl_pfn_get_size(raw)
-        return s == ULLONG_MAX_ ? nil : s
-    }
+    public var size: UInt64? { known(ndctl_pfn_get_size(raw)) }
 
     /// Physical address of the data start, `nil` when hidden (non-root) or unknown.
     ///
     /// Wraps `ndctl_pfn_get_resource`.
-    public var resource: UInt64? {
-        let r = ndctl_pfn_get_resource(raw)
-        return r == ULLONG_MAX_ ? nil : r
-    }
+    public var resource: UInt64? { known(ndctl_pfn_get_resource(raw)) }
 
     /// Alignments in bytes the kernel accepts; empty when it reports none.
     ///
     /// Wraps `ndctl_pfn_get_num_alignments` and `ndctl_pfn_get_supported_alignment`.
     public var supportedAlignments: [UInt64] {
-        let n = ndctl_pfn_get_num_alignments(raw)
-        guard n > 0 else { return [] }
-        return (0..<n).map { UInt64(ndctl_pfn_get_supported_alignment(raw, $0)) }
+        supportedValues(ndctl_pfn_get_num_alignments(raw)) {
+            ndctl_pfn_get_supported_alignment(raw, $0)
+        }
     }
 
     /// Block device name (`pmemX`), `nil` when there is none (not enabled).
     ///
     /// Wraps `ndctl_pfn_get_block_device`.
-    public var blockDevice: String? {
-        guard let b = str(ndctl_pfn_get_block_device(raw)), !b.isEmpty else { return nil }
-        return b
-    }
+    public var blockDevice: String? { nonEmpty(ndctl_pfn_get_block_device(raw)) }
 
     /// Whether the pfn driver is bound.
     ///
@@ -167,26 +158,20 @@ public final class DAXSeed: KernelDevice {
     /// Usable data size in bytes after the info block and `struct page` array, `nil` if unknown.
     ///
     /// Wraps `ndctl_dax_get_size`.
-    public var size: UInt64? {
-        let s = ndctl_dax_get_size(raw)
-        return s == ULLONG_MAX_ ? nil : s
-    }
+    public var size: UInt64? { known(ndctl_dax_get_size(raw)) }
 
     /// Physical address of the data start, `nil` when hidden (non-root) or unknown.
     ///
     /// Wraps `ndctl_dax_get_resource`.
-    public var resource: UInt64? {
-        let r = ndctl_dax_get_resource(raw)
-        return r == ULLONG_MAX_ ? nil : r
-    }
+    public var resource: UInt64? { known(ndctl_dax_get_resource(raw)) }
 
     /// Alignments in bytes the kernel accepts; empty when it reports none.
     ///
     /// Wraps `ndctl_dax_get_num_alignments` and `ndctl_dax_get_supported_alignment`.
     public var supportedAlignments: [UInt64] {
-        let n = ndctl_dax_get_num_alignments(raw)
-        guard n > 0 else { return [] }
-        return (0..<n).map { UInt64(ndctl_dax_get_supported_alignment(raw, $0)) }
+        supportedValues(ndctl_dax_get_num_alignments(raw)) {
+            ndctl_dax_get_supported_alignment(raw, $0)
+        }
     }
 
     /// Whether the dax_pmem driver is bound.
@@ -286,27 +271,21 @@ public final class BTT: KernelDevice {
     /// Usable data size in bytes after the BTT metadata, `nil` when unknown.
     ///
     /// Wraps `ndctl_btt_get_size`.
-    public var size: UInt64? {
-        let s = ndctl_btt_get_size(raw)
-        return s == ULLONG_MAX_ ? nil : s
-    }
+    public var size: UInt64? { known(ndctl_btt_get_size(raw)) }
 
     /// Sector sizes in bytes the kernel accepts; empty when it reports none.
     ///
     /// Wraps `ndctl_btt_get_num_sector_sizes` and `ndctl_btt_get_supported_sector_size`.
     public var supportedSectorSizes: [UInt64] {
-        let n = ndctl_btt_get_num_sector_sizes(raw)
-        guard n > 0 else { return [] }
-        return (0..<n).map { UInt64(ndctl_btt_get_supported_sector_size(raw, $0)) }
+        supportedValues(ndctl_btt_get_num_sector_sizes(raw)) {
+            ndctl_btt_get_supported_sector_size(raw, $0)
+        }
     }
 
     /// Block device name (`pmemXs`), `nil` when there is none (not enabled).
     ///
     /// Wraps `ndctl_btt_get_block_device`.
-    public var blockDevice: String? {
-        guard let b = str(ndctl_btt_get_block_device(raw)), !b.isEmpty else { return nil }
-        return b
-    }
+    public var blockDevice: String? { nonEmpty(ndctl_btt_get_block_device(raw)) }
 
     /// Whether the btt driver is bound.
     ///

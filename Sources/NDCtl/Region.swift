@@ -8,14 +8,11 @@ import DaxCore
 /// Two values are equal when they wrap the same libndctl region.
 ///
 /// Wraps `struct ndctl_region`.
-public final class Region: Equatable, KernelDevice {
+public final class Region: Equatable, KernelDevice, WrapsOneObject {
     /// The bus the region is on.
     public let bus: Bus
     let raw: OpaquePointer
     init(bus: Bus, raw: OpaquePointer) { self.bus = bus; self.raw = raw }
-
-    /// Whether both wrap the same libndctl region.
-    public static func == (a: Region, b: Region) -> Bool { a.raw == b.raw }
 
     /// Kernel device name, e.g. `region1`; empty when libndctl has none.
     ///
@@ -46,10 +43,7 @@ public final class Region: Equatable, KernelDevice {
     /// Alignment in bytes of namespace sizes and starts, `nil` when not reported.
     ///
     /// Wraps `ndctl_region_get_align`.
-    public var align: UInt64? {
-        let a = UInt64(ndctl_region_get_align(raw))
-        return a == ULLONG_MAX_ || a == UInt64(UInt.max) ? nil : a
-    }
+    public var align: UInt64? { known(ndctl_region_get_align(raw)).map(UInt64.init) }
 
     /// Capacity in bytes not yet allocated to a namespace (possibly fragmented).
     ///
@@ -59,10 +53,7 @@ public final class Region: Equatable, KernelDevice {
     /// Largest contiguous free extent in bytes, `nil` on kernels that do not report it.
     ///
     /// Wraps `ndctl_region_get_max_available_extent`.
-    public var maxAvailableExtent: UInt64? {
-        let e = ndctl_region_get_max_available_extent(raw)
-        return e == ULLONG_MAX_ ? nil : e
-    }
+    public var maxAvailableExtent: UInt64? { known(ndctl_region_get_max_available_extent(raw)) }
 
     /// Number of DIMMs the region interleaves across.
     ///
@@ -85,10 +76,7 @@ public final class Region: Equatable, KernelDevice {
     /// Physical address of the region's start, `nil` when hidden (non-root) or unknown.
     ///
     /// Wraps `ndctl_region_get_resource`.
-    public var resource: UInt64? {
-        let r = ndctl_region_get_resource(raw)
-        return r == ULLONG_MAX_ ? nil : r
-    }
+    public var resource: UInt64? { known(ndctl_region_get_resource(raw)) }
 
     /// Each DIMM's contribution to the region, in libndctl's order.
     ///
@@ -97,32 +85,21 @@ public final class Region: Equatable, KernelDevice {
     /// Wraps `ndctl_mapping_get_first`, `ndctl_mapping_get_next`, `ndctl_mapping_get_dimm`,
     /// `ndctl_mapping_get_offset`, `ndctl_mapping_get_length` and `ndctl_mapping_get_position`.
     public var mappings: [Mapping] {
-        var out: [Mapping] = []
-        var m = ndctl_mapping_get_first(raw)
-        while let cur = m {
-            if let d = ndctl_mapping_get_dimm(cur) {
-                let pos = ndctl_mapping_get_position(cur)
-                out.append(Mapping(dimm: DIMM(bus: bus, raw: d),
-                                   offset: ndctl_mapping_get_offset(cur),
-                                   length: ndctl_mapping_get_length(cur),
-                                   position: pos >= 0 ? Int(pos) : nil))
-            }
-            m = ndctl_mapping_get_next(cur)
+        collect(ndctl_mapping_get_first(raw), next: ndctl_mapping_get_next) { m in
+            guard let d = ndctl_mapping_get_dimm(m) else { return nil }
+            let position = nonNegative(ndctl_mapping_get_position(m))
+            return Mapping(dimm: DIMM(bus: bus, raw: d), offset: ndctl_mapping_get_offset(m),
+                           length: ndctl_mapping_get_length(m), position: position)
         }
-        return out
     }
 
     /// The DIMMs the region spans.
     ///
     /// Wraps `ndctl_region_get_first_dimm` and `ndctl_region_get_next_dimm`.
     public var dimms: [DIMM] {
-        var out: [DIMM] = []
-        var d = ndctl_region_get_first_dimm(raw)
-        while let cur = d {
-            out.append(DIMM(bus: bus, raw: cur))
-            d = ndctl_region_get_next_dimm(raw, cur)
+        collect(ndctl_region_get_first_dimm(raw), next: { ndctl_region_get_next_dimm(raw, $0) }) {
+            DIMM(bus: bus, raw: $0)
         }
-        return out
     }
 
     /// Where the platform guarantees writes are persistent.
@@ -142,8 +119,7 @@ public final class Region: Equatable, KernelDevice {
     /// Wraps `ndctl_region_has_numa` and `ndctl_region_get_numa_node`.
     public var numaNode: Int? {
         guard ndctl_region_has_numa(raw) != 0 else { return nil }
-        let n = ndctl_region_get_numa_node(raw)
-        return n >= 0 ? Int(n) : nil
+        return nonNegative(ndctl_region_get_numa_node(raw))
     }
 
     /// NUMA node as libndctl returns it, negative when there is none.
@@ -154,10 +130,7 @@ public final class Region: Equatable, KernelDevice {
     /// NUMA node the memory joins when onlined as system RAM, `nil` when unknown.
     ///
     /// Wraps `ndctl_region_get_target_node`.
-    public var targetNode: Int? {
-        let n = ndctl_region_get_target_node(raw)
-        return n >= 0 ? Int(n) : nil
-    }
+    public var targetNode: Int? { nonNegative(ndctl_region_get_target_node(raw)) }
 
     /// Whether the region is read-only.
     ///
@@ -174,14 +147,7 @@ public final class Region: Equatable, KernelDevice {
     /// `.io` means label-less: one fixed, full-size namespace that cannot be sub-divided.
     ///
     /// Wraps `ndctl_region_get_nstype`.
-    public var namespaceType: NamespaceType {
-        switch Int32(ndctl_region_get_nstype(raw)) {
-        case ND_DEVICE_NAMESPACE_IO: return .io
-        case ND_DEVICE_NAMESPACE_PMEM: return .pmem
-        case ND_DEVICE_NAMESPACE_BLK: return .blk
-        case let v: return .unknown(Int(v))
-        }
-    }
+    public var namespaceType: NamespaceType { namespaceDeviceType(ndctl_region_get_nstype(raw)) }
 
     /// Whether the region has no label storage (its namespaces are fixed and full-size).
     ///
@@ -192,13 +158,9 @@ public final class Region: Equatable, KernelDevice {
     ///
     /// Wraps `ndctl_namespace_get_first` and `ndctl_namespace_get_next`.
     public var namespaces: [Namespace] {
-        var out: [Namespace] = []
-        var n = ndctl_namespace_get_first(raw)
-        while let cur = n {
-            out.append(Namespace(region: self, raw: cur))
-            n = ndctl_namespace_get_next(cur)
+        collect(ndctl_namespace_get_first(raw), next: ndctl_namespace_get_next) {
+            Namespace(region: self, raw: $0)
         }
-        return out
     }
 
     /// The idle namespace that the next namespace creation configures, `nil` when none.
@@ -227,13 +189,9 @@ public final class Region: Equatable, KernelDevice {
     ///
     /// Wraps `ndctl_region_get_first_badblock` and `ndctl_region_get_next_badblock`.
     public var badBlocks: [BadBlock] {
-        var out: [BadBlock] = []
-        var bb = ndctl_region_get_first_badblock(raw)
-        while let cur = bb {
-            out.append(BadBlock(offset: cur.pointee.offset, length: cur.pointee.len))
-            bb = ndctl_region_get_next_badblock(raw)
+        collectBadBlocks(ndctl_region_get_first_badblock(raw)) {
+            ndctl_region_get_next_badblock(raw)
         }
-        return out
     }
 }
 
