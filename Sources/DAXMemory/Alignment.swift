@@ -59,8 +59,13 @@ public struct Alignment: RawRepresentable, Hashable, Comparable, Sendable, Codab
     /// `"4K"`, `"2M"`, `"1G"`, `"64K"`...
     public var description: String { ByteCount.compact(rawValue) }
 
+    /// Orders alignments by their size in bytes: `4K < 2M < 1G`.
     public static func < (lhs: Alignment, rhs: Alignment) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// Decodes an alignment from a bare integer, in bytes (`2097152`).
+    ///
+    /// - Throws: `DecodingError.dataCorrupted` when the number is not a power of two of
+    ///   at least 4096, or what the decoder throws for a value that is not an integer.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let value = try container.decode(Int.self)
@@ -71,6 +76,9 @@ public struct Alignment: RawRepresentable, Hashable, Comparable, Sendable, Codab
         self = alignment
     }
 
+    /// Encodes the alignment as a bare integer, in bytes (`2097152`).
+    ///
+    /// - Throws: What the encoder throws.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)

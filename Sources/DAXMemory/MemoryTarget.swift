@@ -37,7 +37,10 @@ public struct MemoryTarget: ~Copyable {
 
     /// How the target was opened.
     public enum Access: Sendable, Hashable {
+        /// Opened `O_RDONLY`: mappings can only be `PROT_READ`, and only read and verify
+        /// touches run.
         case readOnly
+        /// Opened `O_RDWR`: mappings are writable unless asked otherwise.
         case readWrite
     }
 
@@ -325,17 +328,31 @@ public struct MemoryTarget: ~Copyable {
 public struct MappingPlan: Sendable, Hashable {
     /// `MAP_SHARED` or `MAP_PRIVATE`.
     public enum Sharing: String, Sendable, Hashable, Codable {
+        /// `MAP_SHARED`: stores reach the target and every other mapping of it; the only
+        /// sharing device-DAX accepts.
         case shared
+        /// `MAP_PRIVATE`: copy-on-write, stores stay in this mapping; refused for
+        /// device-DAX.
         case `private`
     }
 
+    /// The target's path (``MemoryTarget/path``), naming it in errors.
     public let object: String
+    /// What the target is.
     public let kind: MemoryTarget.Kind
+    /// Size of the whole target in bytes.
     public let targetSize: Int
+    /// The alignment of the offset, the length and the mapped address.
     public let alignment: Alignment
+    /// Byte offset of the mapping in the target: a multiple of ``alignment``, below
+    /// ``targetSize``.
     public let offset: Int
+    /// Length of the mapping in bytes: a positive multiple of ``alignment`` ending inside
+    /// the target (the rest of the target when none was given).
     public let length: Int
+    /// `MAP_SHARED` or `MAP_PRIVATE`.
     public let sharing: Sharing
+    /// Whether to map `PROT_READ|PROT_WRITE` (else `PROT_READ`).
     public let writable: Bool
 
     /// Validates a mapping request.

@@ -2,13 +2,13 @@ import DaxCore
 
 /// One VMA of `/proc/PID/smaps`: its header line and its fields.
 public struct SmapsEntry: Sendable, Hashable {
-    /// First address of the VMA.
+    /// First virtual address of the VMA.
     public var start: UInt
-    /// One past the last address of the VMA.
+    /// One past the last virtual address of the VMA.
     public var end: UInt
     /// Permissions, e.g. `"rw-s"`.
     public var permissions: String
-    /// Offset into the mapped file.
+    /// Offset into the mapped file, in bytes.
     public var fileOffset: UInt64
     /// `MAJOR:MINOR` of the mapped file's device (hex, as the kernel prints it).
     public var device: String
@@ -22,6 +22,20 @@ public struct SmapsEntry: Sendable, Hashable {
     /// The `VmFlags` mnemonics (`rd`, `wr`, `sh`, `hg`, ...).
     public var vmFlags: [String]
 
+    /// An entry from its parts, as ``Smaps/parse(_:)`` builds one from a header line
+    /// before adding the fields that follow it; the defaults are those of anonymous
+    /// memory (no file, device `00:00`, inode 0, no fields).
+    ///
+    /// - Parameters:
+    ///   - start: First virtual address of the VMA.
+    ///   - end: One past its last virtual address.
+    ///   - permissions: `rwxp`/`rwxs` letters, e.g. `"rw-s"`.
+    ///   - fileOffset: Offset into the mapped file, in bytes.
+    ///   - device: `MAJOR:MINOR` of the mapped file's device, in hex.
+    ///   - inode: Inode of the mapped file.
+    ///   - pathname: The mapped path or pseudo-name; empty for none.
+    ///   - fields: Numeric fields by name, sizes in bytes.
+    ///   - vmFlags: The `VmFlags` mnemonics.
     public init(
         start: UInt, end: UInt, permissions: String, fileOffset: UInt64 = 0, device: String = "00:00",
         inode: UInt64 = 0, pathname: String = "", fields: [String: Int] = [:], vmFlags: [String] = []
@@ -149,6 +163,7 @@ public struct FaultCount: Sendable, Hashable, Codable {
     /// Major faults (`ru_majflt`): I/O needed.
     public var major: Int
 
+    /// A count of `minor` and `major` faults.
     public init(minor: Int, major: Int) {
         self.minor = minor
         self.major = major
@@ -157,6 +172,7 @@ public struct FaultCount: Sendable, Hashable, Codable {
     /// Minor plus major.
     public var total: Int { minor + major }
 
+    /// The faults taken between two readings, `lhs` the later: minor and major apart.
     public static func - (lhs: FaultCount, rhs: FaultCount) -> FaultCount {
         FaultCount(minor: lhs.minor - rhs.minor, major: lhs.major - rhs.major)
     }

@@ -29,6 +29,19 @@ public struct DAXDeviceInfo: Sendable, Hashable, Codable {
     /// The dax region's `align`, when readable.
     public var regionAlignment: Alignment?
 
+    /// A description from its parts; ``DAXSysfs/device(major:minor:path:)`` reads one
+    /// from sysfs.
+    ///
+    /// - Parameters:
+    ///   - name: Kernel name, e.g. `"dax0.0"`.
+    ///   - major: Character device major number.
+    ///   - minor: Character device minor number.
+    ///   - size: Device size in bytes.
+    ///   - alignment: The alignment mappings must honour.
+    ///   - alignmentSource: The attribute `alignment` came from.
+    ///   - sysfsPath: The device's sysfs directory, symlinks resolved.
+    ///   - regionID: The dax region's `id`; nil when unknown.
+    ///   - regionAlignment: The dax region's `align`; nil when unknown.
     public init(
         name: String, major: UInt32, minor: UInt32, size: Int, alignment: Alignment,
         alignmentSource: AlignmentSource, sysfsPath: String, regionID: Int? = nil,
@@ -59,6 +72,8 @@ public struct DAXSysfs: Sendable, Hashable {
     /// The sysfs mount point, `/sys` on a live system.
     public var root: String
 
+    /// Discovery under `root`: `/sys` on a live system, or the top of a fake tree laid
+    /// out the same way.
     public init(root: String = "/sys") {
         self.root = root
     }

@@ -15,6 +15,8 @@ public enum TouchMode: String, Sendable, Hashable, Codable, CaseIterable, Custom
     /// Whether the mode stores to the mapping.
     public var writes: Bool { self == .write || self == .pattern }
 
+    /// The mode's name, as `daxkit touch --mode` takes it: `write`, `read`, `pattern`
+    /// or `verify`.
     public var description: String { rawValue }
 }
 
@@ -49,6 +51,14 @@ public struct TouchOptions: Sendable, Hashable {
     /// Seconds between progress callbacks.
     public var progressInterval: Double
 
+    /// Touch options; by default a write with seed 0 on one thread per online
+    /// processor, reporting progress every 0.1 seconds.
+    ///
+    /// - Parameters:
+    ///   - mode: What to do to each byte.
+    ///   - threads: Worker threads; nil for one per online processor.
+    ///   - seed: Seed of the pattern and of the byte `write` stores.
+    ///   - progressInterval: Seconds between progress callbacks.
     public init(mode: TouchMode = .write, threads: Int? = nil, seed: UInt64 = 0, progressInterval: Double = 0.1) {
         self.mode = mode
         self.threads = threads
@@ -64,10 +74,13 @@ public struct TouchOptions: Sendable, Hashable {
 public struct TouchProgress: Sendable, Hashable {
     /// The first pass (faulting pages in) or the baseline pass (already populated).
     public enum Phase: String, Sendable, Hashable {
+        /// The measured pass: every page is faulted in.
         case touch
+        /// The same work again over the now-populated pages, for comparison.
         case baseline
     }
 
+    /// The pass running.
     public var phase: Phase
     /// Bytes done so far in this phase.
     public var bytesDone: Int
@@ -76,6 +89,7 @@ public struct TouchProgress: Sendable, Hashable {
     /// Seconds since this phase started.
     public var elapsedSeconds: Double
 
+    /// Progress of `phase`: `bytesDone` of `totalBytes` bytes after `elapsedSeconds`.
     public init(phase: Phase, bytesDone: Int, totalBytes: Int, elapsedSeconds: Double) {
         self.phase = phase
         self.bytesDone = bytesDone

@@ -17,11 +17,11 @@ public struct TouchReport: Codable, Sendable, Hashable {
     public var deviceSize: Int
     /// Bytes touched: the mapping's length.
     public var size: Int
-    /// Offset of the touched range in the target.
+    /// Offset of the touched range in the target, in bytes.
     public var offset: Int
     /// The mapping's alignment in bytes.
     public var align: Int
-    /// The mapped address.
+    /// The mapped virtual address.
     public var address: UInt64
     /// smaps `KernelPageSize` of the mapping, in bytes.
     public var kernelPageSize: Int
@@ -37,7 +37,7 @@ public struct TouchReport: Codable, Sendable, Hashable {
     public var workerFaults: Int
     /// The minimum: one fault per alignment-sized page, `size / align`.
     public var expectedFaults: Int
-    /// Faults the process took during the baseline pass.
+    /// Faults (minor + major) the process took during the baseline pass.
     public var baselineFaults: Int
     /// Faults the worker threads took during the baseline pass.
     public var baselineWorkerFaults: Int
@@ -64,6 +64,9 @@ public struct TouchReport: Codable, Sendable, Hashable {
     /// Verify only: whether every word matched.
     public var verified: Bool?
 
+    /// A report from its values, as ``MemoryMapping/touch(_:progress:)`` builds it; each
+    /// parameter sets the property of the same name. The verify-only values default to
+    /// nil, as for modes other than verify.
     public init(
         path: String, kind: String, mode: TouchMode, deviceSize: Int, size: Int, offset: Int, align: Int,
         address: UInt64, kernelPageSize: Int, mmuPageSize: Int, rss: Int, faults: Int, majorFaults: Int,
@@ -101,33 +104,62 @@ public struct TouchReport: Codable, Sendable, Hashable {
         self.verified = verified
     }
 
+    /// The report's JSON keys, snake_case, in the order ``json(pretty:)`` and
+    /// ``encode(to:)`` write them.
     public enum CodingKeys: String, CodingKey, CaseIterable {
+        /// `path`: ``TouchReport/path``.
         case path
+        /// `kind`: ``TouchReport/kind``.
         case kind
+        /// `mode`: ``TouchReport/mode``, by name.
         case mode
+        /// `device_size`: the whole target, in bytes.
         case deviceSize = "device_size"
+        /// `size`: bytes touched.
         case size
+        /// `offset`: byte offset of the touched range in the target.
         case offset
+        /// `align`: the mapping's alignment, in bytes.
         case align
+        /// `address`: the mapped virtual address, as an integer.
         case address
+        /// `kernel_page_size`: smaps `KernelPageSize`, in bytes.
         case kernelPageSize = "kernel_page_size"
+        /// `mmu_page_size`: smaps `MMUPageSize`, in bytes.
         case mmuPageSize = "mmu_page_size"
+        /// `rss`: smaps `Rss` after both passes, in bytes.
         case rss
+        /// `faults`: faults (minor + major) the process took during the touch.
         case faults
+        /// `major_faults`: major faults among them.
         case majorFaults = "major_faults"
+        /// `worker_faults`: faults the worker threads took during the touch.
         case workerFaults = "worker_faults"
+        /// `expected_faults`: one per alignment-sized page.
         case expectedFaults = "expected_faults"
+        /// `baseline_faults`: faults the process took during the baseline pass.
         case baselineFaults = "baseline_faults"
+        /// `baseline_worker_faults`: faults the workers took during the baseline pass.
         case baselineWorkerFaults = "baseline_worker_faults"
+        /// `threads`: worker threads used.
         case threads
+        /// `seed`: seed of the pattern.
         case seed
+        /// `seconds`: duration of the touch, in seconds.
         case seconds
+        /// `gib_per_second`: bandwidth of the touch, GiB/s.
         case gibPerSecond = "gib_per_second"
+        /// `baseline_seconds`: duration of the baseline pass, in seconds.
         case baselineSeconds = "baseline_seconds"
+        /// `baseline_gib_per_second`: bandwidth of the baseline pass, GiB/s.
         case baselineGibPerSecond = "baseline_gib_per_second"
+        /// `ratio`: touch time over baseline time.
         case ratio
+        /// `mismatch_offset` (verify only): byte offset of the first differing word, or null.
         case mismatchOffset = "mismatch_offset"
+        /// `mismatch_count` (verify only): number of differing 8-byte words.
         case mismatchCount = "mismatch_count"
+        /// `verified` (verify only): whether every word matched.
         case verified
     }
 
@@ -162,6 +194,10 @@ public struct TouchReport: Codable, Sendable, Hashable {
         return list
     }
 
+    /// Encodes the keys of ``json(pretty:)``, in its order: the verify-only keys only for
+    /// verify, `mismatch_offset` as null when no word differed.
+    ///
+    /// - Throws: What the encoder throws.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         for (key, field) in fields {
@@ -203,6 +239,11 @@ public struct TouchReport: Codable, Sendable, Hashable {
         return out + "\""
     }
 
+    /// Decodes a report. `kind`, `device_size`, `address`, `rss`, `major_faults`,
+    /// `worker_faults`, `baseline_faults`, `baseline_worker_faults` and `seed` may be
+    /// missing (older reports): they default to empty or 0; the verify-only keys to nil.
+    ///
+    /// - Throws: `DecodingError` when another key is missing or a value has the wrong type.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         path = try c.decode(String.self, forKey: .path)

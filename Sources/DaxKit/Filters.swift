@@ -47,39 +47,38 @@ enum NDFilter {
         return cStrtoulWhole(String(lead + rest))
     }
 
+    /// The shared body of `util_bus_filter`, `util_region_filter` and `util_dimm_filter`:
+    /// true when `ident` is nil, or one of its tokens is `all`, or its first token is the
+    /// number `id`, or (when that token is not a number) a token satisfies `isName`.
+    private static func matches(_ ident: String?, id: @autoclosure () -> UInt32, isName: (String) -> Bool) -> Bool {
+        guard let ident else { return true }
+        let wanted = number(ident)
+        for name in tokens(ident) {
+            if name == "all" { return true }
+            if let wanted, wanted == UInt64(id()) { return true }
+            if wanted == nil && isName(name) { return true }
+        }
+        return false
+    }
+
+    /// `util_bus_filter`: `ident` names the bus by id, provider (`ACPI.NFIT`) or device
+    /// name (`ndbusN`).
     static func bus(_ bus: Bus, _ ident: String?) -> Bool {
-        guard let ident else { return true }
-        let id = number(ident)
-        for name in tokens(ident) {
-            if name == "all" { return true }
-            if let id, id == UInt64(bus.id) { return true }
-            if id == nil && (bus.provider == name || bus.devName == name) { return true }
-        }
-        return false
+        matches(ident, id: bus.id) { bus.provider == $0 || bus.devName == $0 }
     }
 
+    /// `util_region_filter`: `ident` names the region by id or device name (`regionN`).
     static func region(_ region: Region, _ ident: String?) -> Bool {
-        guard let ident else { return true }
-        let id = number(ident)
-        for name in tokens(ident) {
-            if name == "all" { return true }
-            if let id, id == UInt64(region.id) { return true }
-            if id == nil && region.devName == name { return true }
-        }
-        return false
+        matches(ident, id: region.id) { region.devName == $0 }
     }
 
+    /// `util_dimm_filter`: `ident` names the DIMM by id or device name (`nmemN`).
     static func dimm(_ dimm: DIMM, _ ident: String?) -> Bool {
-        guard let ident else { return true }
-        let id = number(ident)
-        for name in tokens(ident) {
-            if name == "all" { return true }
-            if let id, id == UInt64(dimm.id) { return true }
-            if id == nil && dimm.devName == name { return true }
-        }
-        return false
+        matches(ident, id: dimm.id) { dimm.devName == $0 }
     }
 
+    /// `util_namespace_filter`: `ident` names the namespace by device name
+    /// (`namespaceX.Y`) or as `X.Y` (region id, namespace id).
     static func namespace(_ ns: Namespace, _ ident: String?) -> Bool {
         guard let ident else { return true }
         for name in tokens(ident) {
@@ -95,43 +94,43 @@ enum NDFilter {
         context.buses.filter { NDFilter.bus($0, bus) }.flatMap(\.regions).filter { NDFilter.region($0, region) }
     }
 
-    static func busByDIMM(_ bus: Bus, _ ident: String?) -> Bool {
+    /// The shape of every `util_*_filter_by_*` in filter.c: no identifier, or exactly
+    /// `all`, passes without looking further; otherwise one of the `related` objects
+    /// (read only then) must pass `filter` with `ident`.
+    private static func anyRelated<T>(_ related: @autoclosure () -> [T], _ ident: String?,
+                                      _ filter: (T, String?) -> Bool) -> Bool {
         guard let ident, ident != "all" else { return true }
-        return bus.dimms.contains { dimm($0, ident) }
+        return related().contains { filter($0, ident) }
     }
 
-    static func busByRegion(_ bus: Bus, _ ident: String?) -> Bool {
-        guard let ident, ident != "all" else { return true }
-        return bus.regions.contains { region($0, ident) }
-    }
+    /// `util_bus_filter_by_dimm`: the bus has a DIMM that `ident` selects.
+    static func busByDIMM(_ bus: Bus, _ ident: String?) -> Bool { anyRelated(bus.dimms, ident, dimm) }
 
-    static func busByNamespace(_ bus: Bus, _ ident: String?) -> Bool {
-        guard let ident, ident != "all" else { return true }
-        return bus.regions.contains { $0.namespaces.contains { namespace($0, ident) } }
-    }
+    /// `util_bus_filter_by_region`: the bus has a region that `ident` selects.
+    static func busByRegion(_ bus: Bus, _ ident: String?) -> Bool { anyRelated(bus.regions, ident, region) }
 
-    static func regionByDIMM(_ r: Region, _ ident: String?) -> Bool {
-        guard let ident, ident != "all" else { return true }
-        return r.dimms.contains { dimm($0, ident) }
-    }
+    /// `util_bus_filter_by_namespace`: a region of the bus has a namespace that `ident` selects.
+    static func busByNamespace(_ bus: Bus, _ ident: String?) -> Bool { anyRelated(bus.regions, ident, regionByNamespace) }
 
-    static func regionByNamespace(_ r: Region, _ ident: String?) -> Bool {
-        guard let ident, ident != "all" else { return true }
-        return r.namespaces.contains { namespace($0, ident) }
-    }
+    /// `util_region_filter_by_dimm`: the region spans a DIMM that `ident` selects.
+    static func regionByDIMM(_ r: Region, _ ident: String?) -> Bool { anyRelated(r.dimms, ident, dimm) }
 
+    /// `util_region_filter_by_namespace`: the region holds a namespace that `ident` selects.
+    static func regionByNamespace(_ r: Region, _ ident: String?) -> Bool { anyRelated(r.namespaces, ident, namespace) }
+
+    /// `util_dimm_filter_by_region`: a region that `ident` selects, on the DIMM's bus, spans the DIMM.
     static func dimmByRegion(_ d: DIMM, _ ident: String?) -> Bool {
-        guard let ident, ident != "all" else { return true }
-        return d.bus.regions.contains { region($0, ident) && $0.dimms.contains(d) }
+        anyRelated(d.bus.regions, ident) { region($0, $1) && $0.dimms.contains(d) }
     }
 
+    /// `util_dimm_filter_by_namespace`: a region on the DIMM's bus spans the DIMM and holds a
+    /// namespace that `ident` selects.
     static func dimmByNamespace(_ d: DIMM, _ ident: String?) -> Bool {
-        guard let ident, ident != "all" else { return true }
-        return d.bus.regions.contains { r in
-            r.namespaces.contains { namespace($0, ident) } && r.dimms.contains(d)
-        }
+        anyRelated(d.bus.regions, ident) { regionByNamespace($0, $1) && $0.dimms.contains(d) }
     }
 
+    /// `util_dimm_filter_by_numa_node`: a region on NUMA node `node` spans the DIMM;
+    /// true when `node` is nil.
     static func dimmByNUMA(_ d: DIMM, _ node: Int?) -> Bool {
         guard let node else { return true }
         return d.bus.regions.contains { r in r.dimms.contains(d) && r.numaNodeRaw == node }
@@ -140,6 +139,7 @@ enum NDFilter {
 
 /// daxctl's filters (daxctl/filter.c).
 enum DAXFilter {
+    /// `util_daxctl_dev_filter`: `ident` names the device as `daxX.Y` or `X.Y`.
     static func device(_ dev: DAXDevice, _ ident: String?) -> Bool {
         guard let ident, ident != "all" else { return true }
         if ident == dev.devName { return true }
@@ -147,6 +147,7 @@ enum DAXFilter {
         return false
     }
 
+    /// `util_daxctl_region_filter`: `ident` is the region id as `N` or `regionN`.
     static func region(_ region: DAXRegion, _ ident: String?) -> Bool {
         guard let ident, ident != "all" else { return true }
         // sscanf("%d") accepts a leading integer; "region%d" the named form.

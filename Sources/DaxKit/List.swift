@@ -6,33 +6,85 @@ import Glibc
 #endif
 
 /// What `daxkit list` (= `ndctl list`) should show: the same options as ndctl's.
+///
+/// The object flags (`buses`, `dimms`, `regions`, `namespaces`) choose what is listed;
+/// with none of them, a `bus`, `region` or `dimm` filter selects its own object type, and
+/// with no filter either, namespaces are listed. The object filters (`bus`, `region`,
+/// `dimm`, `namespace`) take ndctl's identifiers: a space-separated list whose entries
+/// are ids, kernel names or `all`.
+///
+/// Models list.c's `struct list` and filter.h's `struct util_filter_params` (ndctl 76.1).
 public struct NDListOptions: Sendable {
+    /// List the buses (`ndbusN`), with the DIMMs, regions and namespaces that are listed
+    /// nested inside each (`-B`, `--buses`).
     public var buses = false
+    /// List the DIMMs (`nmemN`), and with ``regions`` each region's `mappings` onto them
+    /// (`-D`, `--dimms`).
     public var dimms = false
+    /// List the regions (`regionN`), with the namespaces that are listed nested inside
+    /// each (`-R`, `--regions`).
     public var regions = false
+    /// List the namespaces (`-N`, `--namespaces`); what is listed when nothing else is chosen.
     public var namespaces = false
+    /// Also list idle objects: disabled DIMMs and regions, disabled or unconfigured
+    /// namespaces (the seeds) and, inside a `daxregion`, dax devices of 0 bytes
+    /// (`-i`, `--idle`).
     public var idle = false
+    /// Nest a `daxregion` object, with its devices, in each devdax namespace instead of
+    /// its `chardev` name; with no object flag and no ``mode``, list only devdax
+    /// namespaces (`-X`, `--device-dax`).
     public var dax = false
+    /// Add a `badblocks` array (each record's offset and length in 512-byte sectors) to
+    /// regions and namespaces with bad blocks (`-M`, `--media-errors`).
     public var mediaErrors = false
+    /// Print byte counts of 5000 KiB and more as `"256.00 MiB (268.44 MB)"`; DIMM handles
+    /// and physical ids, interleave-set ids, and mapping offsets and lengths as `"0x…"`
+    /// strings; and a one-element result bare (`-u`, `--human`).
     public var human = false
+    /// Add each region's `capabilities`, when it has btt, pfn and dax seeds: the sector
+    /// sizes and the alignments, in bytes, its sector, fsdax and devdax namespaces can
+    /// have (`-C`, `--capabilities`).
     public var capabilities = false
+    /// Also list disabled objects that are configured: namespaces that are not active but
+    /// have a nonzero size, disabled DIMMs and regions, and, inside a `daxregion`, dax
+    /// devices of 0 bytes (`-c`, `--configured`).
     public var configured = false
+    /// How many `-v` were given: 1 adds namespaces, device-dax and media errors, and the
+    /// `numa_node`, `target_node` and `raw_uuid` keys; 2 adds buses, DIMMs and regions;
+    /// 3 adds idle objects and capabilities.
     public var verbose = 0
+    /// Only buses the identifier selects: id, provider (`ACPI.NFIT`, `e820`) or device
+    /// name (`ndbusN`); nil for every bus (`-b`, `--bus`).
     public var bus: String?
+    /// Only regions the identifier selects: id or `regionN`; nil for every region
+    /// (`-r`, `--region`).
     public var region: String?
+    /// Only DIMMs the identifier selects, and only the buses and regions that have one:
+    /// id or `nmemN`; nil for every DIMM (`-d`, `--dimm`).
     public var dimm: String?
+    /// Only namespaces the identifier selects, and only the buses, regions and DIMMs that
+    /// hold one: `namespaceX.Y` or `X.Y`; nil for every namespace (`-n`, `--namespace`).
     public var namespace: String?
+    /// Only namespaces in this mode: `raw`, `sector` (`safe`), `fsdax` (`memory`) or
+    /// `devdax` (`dax`); nil for every mode (`-m`, `--mode`).
     public var mode: String?
+    /// Only regions of this type: `pmem` or `blk`; nil for both (`-t`, `--type`).
     public var type: String?
+    /// Only regions, namespaces and DIMMs on this NUMA node: a decimal or `0x` hex node
+    /// number, or `all`; nil for every node (`-U`, `--numa-node`).
     public var numaNode: String?
+    /// No filter and no object flag: lists the active namespaces, as `ndctl list` does.
     public init() {}
 }
 
 /// The result of a listing: the JSON exactly as ndctl/daxctl would print it (already
 /// unwrapped to a bare object where they do that), or nothing when nothing matched.
 public struct ListOutput: Sendable {
+    /// The listing: an array, a bare object (``NDListOptions/human`` with one result, or
+    /// dimms, regions and namespaces side by side), or nil when nothing matched.
     public var json: JSON?
-    /// Objects whose rendering failed (ndctl prints a diagnostic and exits with an error).
+    /// Objects whose rendering failed, by name (`namespaceX.Y`, `dax region N`); empty when
+    /// none did (ndctl prints a diagnostic for each and exits with an error).
     public var failures: [String] = []
     /// Diagnostics ndctl prints to stderr while listing.
     public var warnings: [String] = []
@@ -49,7 +101,19 @@ func displayArray(_ items: [JSON], _ flags: ListFlags) -> JSON {
 /// `ndctl list`: a faithful port of ndctl's list.c walk and display rules.
 public enum NDList {
     /// Builds the listing; the context is read, never modified.
-    /// - Throws: `DaxError` `.invalidArgument` for an invalid type, mode or NUMA node filter.
+    ///
+    /// Objects whose JSON cannot be built (a devdax namespace without its dax device, a
+    /// sector namespace without its btt) are named in ``ListOutput/failures``; the NUMA
+    /// warning ndctl prints for regions without a node goes to ``ListOutput/warnings``.
+    ///
+    /// - Throws: `DaxError` `.invalidArgument` when ``NDListOptions/type`` is not `pmem`
+    ///   or `blk`, ``NDListOptions/mode`` is not a namespace mode, or
+    ///   ``NDListOptions/numaNode`` is not a node number or the system has no NUMA
+    ///   (no `/sys/devices/system/node`).
+    ///
+    /// Models `cmd_list` of ndctl/list.c with `util_filter_walk` of ndctl/filter.c,
+    /// walking libndctl with `ndctl_bus_foreach`, `ndctl_dimm_foreach`,
+    /// `ndctl_region_foreach` and `ndctl_namespace_foreach`.
     public static func run(_ options: NDListOptions, context: NDContext) throws -> ListOutput {
         var opt = options
         func listFlags() -> Int { [opt.buses, opt.dimms, opt.regions, opt.namespaces].filter { $0 }.count }
@@ -270,19 +334,46 @@ final class Node {
 
 
 /// What `daxkit dax list` (= `daxctl list`) should show.
+///
+/// With neither ``devices`` nor ``regions``, a ``region`` filter lists regions and a
+/// ``device`` filter lists devices; with no filter either, devices are listed.
+///
+/// Models `struct list` and the filter parameters of daxctl/list.c (ndctl 76.1).
 public struct DAXListOptions: Sendable {
+    /// List the dax devices (`daxX.Y`), nested in their regions when ``regions`` is set
+    /// (`-D`, `--devices`).
     public var devices = false
+    /// List the dax regions (`-R`, `--regions`).
     public var regions = false
+    /// Add each device's `mappings`: for every physical extent backing it, its offset in
+    /// the device in pages, its first and last physical address, and its size in bytes
+    /// (`-M`, `--mappings`).
     public var mappings = false
+    /// Also list dax devices of 0 bytes (the seeds) (`-i`, `--idle`).
     public var idle = false
+    /// Print byte counts of 5000 KiB and more as `"256.00 MiB (268.44 MB)"`, mapping
+    /// offsets and addresses as `"0x…"` strings, and a one-element result bare
+    /// (`-u`, `--human`).
     public var human = false
+    /// Only the dax region with this id, given as `N` or `regionN`; `all` or nil for
+    /// every region (`-r`, `--region`).
     public var region: String?
+    /// Only dax devices the identifier selects: `daxX.Y`, `X.Y` or `all`; nil for every
+    /// device (`-d`, `--dev`).
     public var device: String?
+    /// No filter and no object flag: lists the dax devices of nonzero size, as `daxctl list` does.
     public init() {}
 }
 
 /// `daxctl list`: a port of daxctl/list.c.
 public enum DAXList {
+    /// Builds the listing of dax regions and devices; the context is read, never modified.
+    ///
+    /// A region whose sysfs path is not under /sys/devices cannot be rendered; it is
+    /// named in ``ListOutput/failures`` as `dax region N` (daxctl reports it and fails).
+    ///
+    /// Models `cmd_list` of daxctl/list.c, walking libdaxctl with
+    /// `daxctl_region_foreach` and `daxctl_dev_foreach`.
     public static func run(_ options: DAXListOptions, context: DAXContext) -> ListOutput {
         var opt = options
         if !opt.regions && !opt.devices {

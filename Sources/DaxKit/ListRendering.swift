@@ -1,18 +1,37 @@
 import DaxCore
 import NDCtl
 
-/// JSON flags as ndctl's util/json.h defines them.
+/// What the JSON renderers include and how they print numbers: the flags `ndctl list`
+/// and `daxctl list` derive from their options.
+///
+/// Models `enum util_json_flags` of ndctl's util/json.h (bit 8, `UTIL_JSON_FIRMWARE`,
+/// is not ported).
 public struct ListFlags: OptionSet, Sendable {
+    /// The flags as `util_json_flags` bits.
     public let rawValue: UInt32
+    /// Flags from `util_json_flags` bits.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Include dax devices of 0 bytes (the seeds) (`UTIL_JSON_IDLE`).
     public static let idle = ListFlags(rawValue: 1 << 0)
+    /// Add `badblocks` records, offsets and lengths in 512-byte sectors, beside each
+    /// `badblock_count` (`UTIL_JSON_MEDIA_ERRORS`).
     public static let mediaErrors = ListFlags(rawValue: 1 << 1)
+    /// Nest a devdax namespace's `daxregion` object instead of naming its `chardev`, and
+    /// leave the sysfs `path` out of that object (`UTIL_JSON_DAX`).
     public static let dax = ListFlags(rawValue: 1 << 2)
+    /// List the devices inside each dax region object (`UTIL_JSON_DAX_DEVS`).
     public static let daxDevices = ListFlags(rawValue: 1 << 3)
+    /// Print byte counts of 5000 KiB and more as `"1.00 GiB (1.07 GB)"` and hex-able
+    /// values as `"0x…"` strings, and a one-element array as its element (`UTIL_JSON_HUMAN`).
     public static let human = ListFlags(rawValue: 1 << 4)
+    /// Add `numa_node` and `target_node` to regions and namespaces, and `raw_uuid` to
+    /// namespaces with a personality (`UTIL_JSON_VERBOSE`).
     public static let verbose = ListFlags(rawValue: 1 << 5)
+    /// Add a region's `capabilities` (`UTIL_JSON_CAPABILITIES`).
     public static let capabilities = ListFlags(rawValue: 1 << 6)
+    /// Include dax devices of 0 bytes, as ``idle`` does (`UTIL_JSON_CONFIGURED`).
     public static let configured = ListFlags(rawValue: 1 << 7)
+    /// Add each dax device's `mappings`: its physical extents (`UTIL_JSON_DAX_MAPPINGS`).
     public static let daxMappings = ListFlags(rawValue: 1 << 9)
 }
 

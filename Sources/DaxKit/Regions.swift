@@ -13,10 +13,18 @@ public enum Regions {
         return targets
     }
 
-    /// Enables regions (binds nd_region).
+    /// Enables the regions `ident` names (binds them to nd_region), under ``HostLock``.
     ///
-    /// - Returns: the regions enabled (those already enabled are not counted).
-    /// - Throws: `DaxError` `.notFound`, or `.kernelRefused` from `ndctl_region_enable`.
+    /// - Parameters:
+    ///   - ident: `regionN`, `N`, a space-separated list of them, or `all`.
+    ///   - bus: Only regions on the buses this selects (id, provider or `ndbusN`); nil
+    ///     for every bus.
+    /// - Returns: The device names (`regionN`) of the regions enabled; those already
+    ///   enabled are left out.
+    /// - Throws: `DaxError` `.notFound` when no region matches, `.io` when the host-wide
+    ///   lock cannot be taken, `.kernelRefused` when the kernel refuses.
+    ///
+    /// Wraps `ndctl_region_enable` (ndctl's `enable-region`).
     public static func enable(_ ident: String, bus: String?, context: NDContext) throws -> [String] {
         try HostLock.withLock {
             var done: [String] = []
@@ -28,12 +36,20 @@ public enum Regions {
         }
     }
 
-    /// Disables regions; refuses any of whose namespaces is in use (mapped, mounted,
-    /// held open, system RAM).
+    /// Disables the regions `ident` names, under ``HostLock``; refuses all of them when
+    /// any of their active namespaces is in use (mapped, mounted, held open, stacked on,
+    /// or online as system RAM).
     ///
-    /// - Returns: the regions disabled.
-    /// - Throws: `DaxError` `.inUse`, `.notFound`, or `.kernelRefused` from
-    ///   `ndctl_region_disable_invalidate`.
+    /// - Parameters:
+    ///   - ident: `regionN`, `N`, a space-separated list of them, or `all`.
+    ///   - bus: Only regions on the buses this selects; nil for every bus.
+    /// - Returns: The device names of the regions disabled; those already disabled are
+    ///   left out.
+    /// - Throws: `DaxError` `.notFound` when no region matches, `.inUse` naming the
+    ///   first holder (see ``Holders``), `.io` when the host-wide lock cannot be taken,
+    ///   `.kernelRefused` when the kernel refuses.
+    ///
+    /// Wraps `ndctl_region_disable_invalidate` (ndctl's `disable-region`).
     public static func disable(_ ident: String, bus: String?, context: NDContext) throws -> [String] {
         try HostLock.withLock {
             let regions = try targets(ident, bus: bus, context: context)
@@ -70,13 +86,24 @@ public enum Regions {
         }
     }
 
-    /// Writes an empty label index on DIMMs (`ndctl init-labels`). Their regions must be
-    /// disabled; existing valid labels are kept unless `force`.
+    /// Writes an empty label index on DIMMs (`ndctl init-labels`), under ``HostLock``.
+    /// Their regions must be disabled; existing valid labels are kept unless `force`.
+    /// Every DIMM is checked before any is written.
     ///
-    /// - Parameter v12: write v1.2 labels (else v1.1, ndctl's default).
-    /// - Returns: the DIMMs initialised.
-    /// - Throws: `DaxError` `.inUse`, `.conflict` (valid labels without `force`),
-    ///   `.invalidArgument` (no label area), `.notFound`, or `.kernelRefused`.
+    /// - Parameters:
+    ///   - idents: DIMMs, each `nmemN`, `N` or `all`.
+    ///   - bus: Only DIMMs on the buses this selects; nil for every bus.
+    ///   - force: Overwrite a valid label index (every namespace on the DIMM is lost).
+    ///   - v12: Write v1.2 labels (else v1.1, ndctl's default).
+    /// - Returns: The device names (`nmemN`) of the DIMMs initialised.
+    /// - Throws: `DaxError` `.notFound` when an identifier matches no DIMM, `.inUse` when
+    ///   a DIMM's regions are active, `.invalidArgument` when a DIMM has no readable label
+    ///   area, `.conflict` when it has valid labels and `force` is false, `.io` when the
+    ///   host-wide lock cannot be taken, `.kernelRefused` when the kernel refuses.
+    ///
+    /// Wraps `ndctl_dimm_is_active`, `ndctl_dimm_read_label_index`,
+    /// `ndctl_dimm_validate_labels` and `ndctl_dimm_init_labels` (then `ndctl_dimm_disable`
+    /// and `ndctl_dimm_enable` to reload an enabled DIMM).
     public static func initLabels(_ idents: [String], bus: String?, force: Bool, v12: Bool, context: NDContext) throws -> [String] {
         try HostLock.withLock {
             let targets = try dimms(idents, bus: bus, context: context)
@@ -101,10 +128,18 @@ public enum Regions {
         }
     }
 
-    /// Erases the label area of DIMMs (`ndctl zero-labels`); their regions must be disabled.
+    /// Erases the whole label area of DIMMs (`ndctl zero-labels`), under ``HostLock``;
+    /// their regions must be disabled.
     ///
-    /// - Returns: the DIMMs zeroed.
-    /// - Throws: `DaxError` `.inUse`, `.notFound`, or `.kernelRefused`.
+    /// - Parameters:
+    ///   - idents: DIMMs, each `nmemN`, `N` or `all`.
+    ///   - bus: Only DIMMs on the buses this selects; nil for every bus.
+    /// - Returns: The device names (`nmemN`) of the DIMMs zeroed.
+    /// - Throws: `DaxError` `.notFound` when an identifier matches no DIMM, `.inUse` when
+    ///   a DIMM's regions are active, `.io` when the host-wide lock cannot be taken,
+    ///   `.kernelRefused` when the kernel refuses.
+    ///
+    /// Wraps `ndctl_dimm_is_active` and `ndctl_dimm_zero_labels`.
     public static func zeroLabels(_ idents: [String], bus: String?, context: NDContext) throws -> [String] {
         try HostLock.withLock {
             let targets = try dimms(idents, bus: bus, context: context)

@@ -10,8 +10,10 @@ import Glibc
 public struct HostLock: ~Copyable {
     private let fd: Int32
 
-    /// Where the lock lives: `$DAXKIT_LOCK` (for tests), else /run/lock/daxkit.lock or
-    /// /run/daxkit.lock.
+    /// Where the lock lives: `$DAXKIT_LOCK` (for tests), else /run/lock/daxkit.lock when
+    /// /run/lock exists, else /run/daxkit.lock.
+    ///
+    /// Wraps `getenv(3)` and `stat(2)`.
     public static var path: String {
         if let p = getenv("DAXKIT_LOCK") { return String(cString: p) }
         var st = stat()
@@ -22,6 +24,8 @@ public struct HostLock: ~Copyable {
     ///
     /// - Throws: `DaxError` `.io` with the errno when the lock file cannot be opened
     ///   (changing pmem configuration needs root) or locked.
+    ///
+    /// Wraps `open(2)` (`O_RDWR|O_CREAT`, mode 0644) of ``path`` and `flock(2)` (`LOCK_EX`).
     public init() throws {
         let p = HostLock.path
         switch Syscall.open(p, O_RDWR | O_CREAT, mode: 0o644) {
@@ -40,6 +44,8 @@ public struct HostLock: ~Copyable {
     }
 
     /// Releases the lock now (closing the descriptor drops the flock).
+    ///
+    /// Wraps `close(2)`.
     public consuming func release() {
         let fd = self.fd
         discard self
@@ -48,8 +54,10 @@ public struct HostLock: ~Copyable {
 
     deinit { Syscall.close(fd) }
 
-    /// Runs `body` while holding the host-wide lock.
+    /// Runs `body` while holding the host-wide lock, and releases it whether `body`
+    /// returns or throws.
     ///
+    /// - Returns: What `body` returns.
     /// - Throws: what ``init()`` throws, or what `body` throws.
     public static func withLock<R>(_ body: () throws -> R) throws -> R {
         let lock = try HostLock()

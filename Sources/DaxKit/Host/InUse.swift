@@ -7,13 +7,37 @@ import Glibc
 /// Something that holds a device: a process mapping or opening it, a mount, a stacked
 /// block device, or the kernel using it as system RAM.
 public struct DeviceHolder: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable { case mapped, open, mounted, stacked, systemRAM }
+    /// How the device is held, and so where it was found.
+    public enum Kind: Sendable, Equatable {
+        /// A process maps `/dev/DEVICE` (a line of `/proc/PID/maps`).
+        case mapped
+        /// A process holds a descriptor open on `/dev/DEVICE` (a `/proc/PID/fd/N` link).
+        case open
+        /// The block device is mounted (its `MAJOR:MINOR` from `/sys/class/block/DEVICE/dev`
+        /// appears in `/proc/self/mountinfo`).
+        case mounted
+        /// Another block device (device-mapper, md) is stacked on it
+        /// (`/sys/class/block/DEVICE/holders` is not empty).
+        case stacked
+        /// The dax device is bound to the kmem driver, its memory given to the kernel
+        /// (`/sys/bus/dax/devices/DEVICE/driver` links to `kmem`).
+        case systemRAM
+    }
+    /// How the device is held.
     public var kind: Kind
+    /// Kernel name of the held device, without `/dev/`: `pmem1`, `pmem1s`, `dax1.0`.
     public var device: String
+    /// The holding process's id for ``Kind/mapped`` and ``Kind/open``; nil otherwise.
     public var pid: Int32?
+    /// The holding process's name (`/proc/PID/comm`); nil when it is not a process or
+    /// the name could not be read.
     public var command: String?
+    /// The mount point for ``Kind/mounted``, the holders' names (comma-separated) for
+    /// ``Kind/stacked``, `kmem driver bound` for ``Kind/systemRAM``; nil for processes.
     public var detail: String?
 
+    /// One line naming the device and its holder, e.g.
+    /// `/dev/dax1.0 is mapped by PID 4242 (qemu-system-x86)`.
     public var description: String {
         switch kind {
         case .mapped: return "/dev/\(device) is mapped by PID \(pid ?? 0) (\(command ?? "?"))"
@@ -27,9 +51,20 @@ public struct DeviceHolder: Sendable, Equatable, CustomStringConvertible {
 
 /// Finds every holder of the given block and dax character devices.
 public enum Holders {
+    /// Every holder of the devices: processes that map or open them (this process left
+    /// out), mounts and stacked devices of the block devices, kmem on the dax devices.
+    /// Unreadable procfs and sysfs entries are skipped, so the answer can miss holders
+    /// that this user cannot see; it never throws.
+    ///
     /// - Parameters:
-    ///   - blockDevices: names like `pmem1` or `pmem1s`.
-    ///   - daxDevices: names like `dax1.0`.
+    ///   - blockDevices: Block device names like `pmem1` or `pmem1s`.
+    ///   - daxDevices: Dax character device names like `dax1.0`.
+    /// - Returns: The holders in discovery order: processes (by PID, in `/proc` order),
+    ///   then mounts, stacked devices and kmem bindings; empty when nothing holds them.
+    ///
+    /// Reads `/proc/PID/maps`, `/proc/PID/fd`, `/proc/PID/comm`, `/proc/self/mountinfo`,
+    /// `/sys/class/block/DEVICE/dev`, `/sys/class/block/DEVICE/holders` and
+    /// `/sys/bus/dax/devices/DEVICE/driver`.
     public static func find(blockDevices: [String], daxDevices: [String]) -> [DeviceHolder] {
         var out: [DeviceHolder] = []
         let me = getpid()
