@@ -17,8 +17,10 @@ public struct DaxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is; stable for matching, and growable: a new kind is a
     /// new static member, not a breaking change (as swift-subprocess's `SubprocessError.Code`).
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The code's name, stable across releases.
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// A code named `rawValue` (a library's own, beyond the ones listed here).
         public init(_ rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
 

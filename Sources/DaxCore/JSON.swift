@@ -150,7 +150,9 @@ public indirect enum JSON: Equatable, Sendable {
 
 /// A JSON object under construction, keeping insertion order.
 public struct JSONObject {
+    /// The members, in insertion order.
     public var members: [(String, JSON)] = []
+    /// An empty object.
     public init() {}
     /// Adds `key`, or replaces its value in place as `json_object_object_add` does.
     public mutating func add(_ key: String, _ value: JSON) {
@@ -161,5 +163,6 @@ public struct JSONObject {
             members.append((key, value))
         }
     }
+    /// The object as a JSON value.
     public var json: JSON { .object(members) }
 }

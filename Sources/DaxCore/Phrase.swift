@@ -22,7 +22,9 @@ public struct Phrase: Sendable, Hashable, CustomStringConvertible, ExpressibleBy
     /// The pieces, in order.
     public var parts: [Part]
 
+    /// A phrase of these parts.
     public init(parts: [Part]) { self.parts = parts }
+    /// Plain text.
     public init(_ text: String) { parts = text.isEmpty ? [] : [.text(text)] }
     public init(stringLiteral value: String) { self.init(value) }
     public init(stringInterpolation: StringInterpolation) { parts = stringInterpolation.parts }
@@ -59,8 +61,10 @@ public struct Phrase: Sendable, Hashable, CustomStringConvertible, ExpressibleBy
         return Phrase(parts: parts)
     }
 
+    /// `a` followed by `b`.
     public static func + (a: Phrase, b: Phrase) -> Phrase { Phrase(parts: a.parts + b.parts) }
 
+    /// Builds a phrase from a string literal with interpolations (see the type's summary).
     public struct StringInterpolation: StringInterpolationProtocol {
         var parts: [Part] = []
         public init(literalCapacity: Int, interpolationCount: Int) {}
@@ -78,6 +82,7 @@ public struct Phrase: Sendable, Hashable, CustomStringConvertible, ExpressibleBy
         public mutating func appendInterpolation(enable parameter: Parameter) { parts.append(.enabling(parameter)) }
         /// An operation (`daxkit enable-region region1` / `enable region1`).
         public mutating func appendInterpolation(_ operation: Operation) { parts.append(.operation(operation)) }
+        /// Any other value, as text.
         public mutating func appendInterpolation<T>(_ value: T) { parts.append(.text("\(value)")) }
     }
 }
@@ -86,68 +91,84 @@ public struct Phrase: Sendable, Hashable, CustomStringConvertible, ExpressibleBy
 /// call). Its raw value is the library's name for it (the Swift field name); the CLI maps
 /// it to a flag. Growable: new parameters are new static members.
 public struct Parameter: RawRepresentable, Hashable, Sendable {
+    /// The library's name for the parameter (a Swift field or argument name).
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// A parameter named `rawValue`.
     public init(_ rawValue: String) { self.rawValue = rawValue }
 
+    /// A region filter: `regionN`, `N` or `all`.
     public static let region = Parameter("region")
+    /// A bus filter: an id, provider or `ndbusN`.
     public static let bus = Parameter("bus")
+    /// A namespace personality (raw, sector, fsdax, devdax), or a touch mode.
     public static let mode = Parameter("mode")
+    /// Where struct page lives: dev, mem or none.
     public static let map = Parameter("map")
+    /// A raw size, in bytes.
     public static let size = Parameter("size")
+    /// The usable bytes wanted of a namespace.
     public static let usableSize = Parameter("usableSize")
+    /// A pfn/dax or mapping alignment, in bytes.
     public static let align = Parameter("align")
+    /// A namespace label name (`alt_name`).
     public static let name = Parameter("name")
+    /// A namespace label uuid.
     public static let uuid = Parameter("uuid")
+    /// A logical sector (LBA) size, in bytes.
     public static let sectorSize = Parameter("sectorSize")
     /// The existing namespace to reconfigure (ndctl's `-e`).
     public static let reconfigure = Parameter("reconfigure")
-    /// Consent to act on active objects (ndctl's `--force`).
+    /// Consent to act on active objects (ndctl's `--force`); never overrides "in use".
     public static let force = Parameter("force")
+    /// A label index version (1.1 or 1.2).
     public static let labelVersion = Parameter("labelVersion")
+    /// The start of a range in a mapping target, in bytes.
     public static let offset = Parameter("offset")
+    /// The length of a range in a mapping target, in bytes.
     public static let length = Parameter("length")
+    /// A worker thread count.
     public static let threads = Parameter("threads")
+    /// The kernel page size a mapping must have, in bytes.
     public static let expectedPageSize = Parameter("expectedPageSize")
+    /// The size a regular file is created or extended to, in bytes.
     public static let createSize = Parameter("createSize")
 }
 
 /// An operation an error suggests, with the object it applies to.
 public struct Operation: Hashable, Sendable {
-    /// Which operation; its raw value is daxkit's (= ndctl's/daxctl's) command name.
-    public struct Name: RawRepresentable, Hashable, Sendable {
-        public var rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public static let listRegions = Name("list-regions")
-        public static let listNamespaces = Name("list-namespaces")
-        public static let listDIMMs = Name("list-dimms")
-        public static let listDAXDevices = Name("list-dax-devices")
-        public static let enableRegion = Name("enable-region")
-        public static let disableRegion = Name("disable-region")
-        public static let initLabels = Name("init-labels")
-        public static let createNamespace = Name("create-namespace")
-        public static let reconfigureDevice = Name("reconfigure-device")
-    }
-    public var name: Name
+    /// Which operation: daxkit's (= ndctl's/daxctl's) command name, e.g. `enable-region`.
+    public var name: String
     /// The object (a region, namespace, DIMM or device name), if any.
     public var object: String?
-    /// Extra words for the front end (e.g. a mode for reconfigure-device).
+    /// Further operands (e.g. the mode a device should get).
     public var arguments: [String]
 
-    public init(_ name: Name, _ object: String? = nil, arguments: [String] = []) {
+    /// The operation `name` on `object`, with further operands.
+    public init(_ name: String, _ object: String? = nil, arguments: [String] = []) {
         self.name = name
         self.object = object
         self.arguments = arguments
     }
 
-    public static let listRegions = Operation(.listRegions)
-    public static let listNamespaces = Operation(.listNamespaces)
-    public static let listDIMMs = Operation(.listDIMMs)
-    public static let listDAXDevices = Operation(.listDAXDevices)
-    public static func enableRegion(_ region: String) -> Operation { Operation(.enableRegion, region) }
-    public static func disableRegion(_ region: String) -> Operation { Operation(.disableRegion, region) }
-    public static func initLabels(_ dimm: String? = nil) -> Operation { Operation(.initLabels, dimm) }
+    /// Listing the regions, with idle ones.
+    public static let listRegions = Operation("list-regions")
+    /// Listing the namespaces, with idle seeds.
+    public static let listNamespaces = Operation("list-namespaces")
+    /// Listing the DIMMs.
+    public static let listDIMMs = Operation("list-dimms")
+    /// Enabling a region.
+    public static func enableRegion(_ region: String) -> Operation { Operation("enable-region", region) }
+    /// Disabling a region (`all` for every one).
+    public static func disableRegion(_ region: String) -> Operation { Operation("disable-region", region) }
+    /// Creating a namespace in a region.
+    public static func createNamespace(in region: String) -> Operation { Operation("create-namespace", region) }
+    /// Writing an empty label index on a DIMM (every DIMM when nil).
+    public static func initLabels(_ dimm: String? = nil) -> Operation { Operation("init-labels", dimm) }
+    /// Moving a dax device to a mode (`devdax`, `system-ram`).
+    public static func reconfigureDevice(_ device: String, mode: String) -> Operation {
+        Operation("reconfigure-device", device, arguments: [mode])
+    }
 }
 
 /// How a front end says parameters and operations.
@@ -168,7 +189,7 @@ public struct LibraryVocabulary: Vocabulary {
     }
     public func enabling(_ parameter: Parameter) -> String { "set \(parameter.rawValue)" }
     public func operation(_ operation: Operation) -> String {
-        let words = operation.name.rawValue.split(separator: "-").joined(separator: " ")
+        let words = operation.name.split(separator: "-").joined(separator: " ")
         return ([words] + [operation.object].compactMap { $0 } + operation.arguments).joined(separator: " ")
     }
 }

@@ -35,11 +35,26 @@ package enum Syscall {
         }
     }
 
-    /// `pread(2)` of exactly `buffer.count` bytes at `offset` (short reads continue).
+    /// `pread(2)` of `buffer.count` bytes at `offset`, continuing short reads: the
+    /// bytes read (fewer only at end of file).
     package static func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> Result<Int, Errno> {
+        transferAll(buffer.count) { done in
+            Glibc.pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+        }
+    }
+
+    /// `pwrite(2)` of all of `buffer` at `offset`, continuing short writes.
+    package static func pwrite(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64) -> Result<Void, Errno> {
+        transferAll(buffer.count) { done in
+            Glibc.pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+        }.flatMap { $0 == buffer.count ? .success(()) : .failure(.noSpace) }
+    }
+
+    /// Repeats `step(bytesDoneSoFar)` until `count` bytes moved or it returns 0, retrying EINTR.
+    private static func transferAll(_ count: Int, _ step: (Int) -> Int) -> Result<Int, Errno> {
         var done = 0
-        while done < buffer.count {
-            let n = Glibc.pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+        while done < count {
+            let n = step(done)
             if n < 0 {
                 let e = Errno.current
                 if e == .interrupted { continue }
@@ -49,21 +64,6 @@ package enum Syscall {
             done += n
         }
         return .success(done)
-    }
-
-    /// `pwrite(2)` of all of `buffer` at `offset` (short writes continue).
-    package static func pwrite(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64) -> Result<Void, Errno> {
-        var done = 0
-        while done < buffer.count {
-            let n = Glibc.pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
-            if n < 0 {
-                let e = Errno.current
-                if e == .interrupted { continue }
-                return .failure(e)
-            }
-            done += n
-        }
-        return .success(())
     }
 
     /// `fsync(2)`.

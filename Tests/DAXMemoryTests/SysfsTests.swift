@@ -31,6 +31,18 @@ struct FakeSysfs {
         try directory.write(parent + "/dax_region/size", "\(size)\n")
         try directory.symlink("dev/char/\(major):\(minor)", to: "../../\(device)")
     }
+
+    /// Expects `device(major:minor:)` to be refused with `code`, its problem naming `text`.
+    func expectRefusal(
+        major: UInt32, minor: UInt32, _ code: DaxError.Code, naming text: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let error = try #require(throws: DaxError.self, sourceLocation: sourceLocation) {
+            try sysfs.device(major: major, minor: minor)
+        }
+        #expect(error.code == code, sourceLocation: sourceLocation)
+        #expect(error.problem.description.contains(text), sourceLocation: sourceLocation)
+    }
 }
 
 @Suite("sysfs discovery")
@@ -94,10 +106,7 @@ struct SysfsTests {
     }
 
     @Test func refusesMissingEntry() throws {
-        let fake = try FakeSysfs()
-        let error = try #require(throws: DaxError.self) { try fake.sysfs.device(major: 9, minor: 9) }
-        #expect(error.code == .notDAXDevice)
-        #expect(error.problem.description.contains("/dev/char/9:9"))
+        try FakeSysfs().expectRefusal(major: 9, minor: 9, .notDAXDevice, naming: "/dev/char/9:9")
     }
 
     @Test func missingSizeIsReported() throws {
@@ -105,17 +114,13 @@ struct SysfsTests {
         try fake.addBusDevice(major: 252, minor: 1, region: 3, size: 1 << 30, deviceAlign: 4096, regionAlign: 4096)
         try FileManager.default.removeItem(
             atPath: fake.root + "/devices/platform/e820_pmem/ndbus0/region3/namespace3.0/dax3.0/size")
-        let error = try #require(throws: DaxError.self) { try fake.sysfs.device(major: 252, minor: 1) }
-        #expect(error.code == .sysfsUnreadable)
-        #expect(error.problem.description.contains("/size"))
+        try fake.expectRefusal(major: 252, minor: 1, .sysfsUnreadable, naming: "/size")
     }
 
     @Test func badAlignmentValueIsReported() throws {
         let fake = try FakeSysfs()
         try fake.addBusDevice(major: 252, minor: 2, region: 4, size: 1 << 30, deviceAlign: 3000, regionAlign: 4096)
-        let error = try #require(throws: DaxError.self) { try fake.sysfs.device(major: 252, minor: 2) }
-        #expect(error.code == .sysfsUnreadable)
-        #expect(error.problem.description.contains("3000"))
+        try fake.expectRefusal(major: 252, minor: 2, .sysfsUnreadable, naming: "3000")
     }
 
     @Test func devicePaths() {

@@ -62,5 +62,5 @@ struct FlagVocabulary: Vocabulary {
         return value.map { "\(flag) \($0)" } ?? flag
     }
     func enabling(_ parameter: Parameter) -> String { "pass " + self.parameter(parameter, value: nil) }
-    func operation(_ operation: DaxCore.Operation) -> String { operation.name.rawValue }
+    func operation(_ operation: DaxCore.Operation) -> String { operation.name }
 }

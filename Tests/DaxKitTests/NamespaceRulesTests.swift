@@ -64,72 +64,68 @@ struct NamespaceRulesTests {
         }
     }
 
+    /// One refused request: its flags (the test's name), what it asks of the region it is
+    /// judged against, and the refusal.
     struct Case: Sendable, CustomStringConvertible {
         var args: String
-        var request: @Sendable () throws -> NamespaceRequest
-        var region: String = "region1"
+        /// The region judged; the request names it (`-r`) unless `named` is false.
+        var region = "region1"
+        var named = true
+        var mode: NamespaceMode?
+        var map: MapLocation?
+        var size, usable, align, name, uuid, sector, reconfigure: String?
         var code: DaxError.Code
         var message: String
         var description: String { args }
+
+        func request() throws -> NamespaceRequest {
+            try NamespaceRulesTests.request(
+                region: named ? region : nil, mode: mode, map: map, size: size, usable: usable, align: align,
+                name: name, uuid: uuid, sector: sector, reconfigure: reconfigure)
+        }
     }
 
     /// The validation errors of the namespace issue (NamespaceLab's, in the lab, with
     /// the CLI's flags) and more, on the default lab topology.
     static let cases: [Case] = [
-        Case(args: "-m devdax -a 2M -s 100M", request: { try request(region: "region1", mode: .devdax, size: "100M", align: "2M") },
-             code: .invalidArgument,
+        Case(args: "-m devdax -a 2M -s 100M", mode: .devdax, size: "100M", align: "2M", code: .invalidArgument,
              message: "region1: size 100M is not a multiple of 16M (align 2M x 1 interleave way, region align 16M); use size 112M (or 96M)"),
-        Case(args: "-m devdax -a 8M -s 256M", request: { try request(region: "region1", mode: .devdax, size: "256M", align: "8M") },
-             code: .invalidArgument,
+        Case(args: "-m devdax -a 8M -s 256M", mode: .devdax, size: "256M", align: "8M", code: .invalidArgument,
              message: "region1: align 8M is not supported for devdax (supported: 4K, 2M, 1G); pick one of them"),
-        Case(args: "-m raw -M mem -s 64M", request: { try request(region: "region1", mode: .raw, map: .mem, size: "64M") },
-             code: .invalidArgument,
+        Case(args: "-m raw -M mem -s 64M", mode: .raw, map: .mem, size: "64M", code: .invalidArgument,
              message: "map mem: only valid for fsdax and devdax namespaces, not raw; drop map or use mode fsdax or mode devdax"),
-        Case(args: "-m fsdax -M none -s 64M", request: { try request(region: "region1", mode: .fsdax, map: MapLocation.none, size: "64M") },
-             code: .invalidArgument,
+        Case(args: "-m fsdax -M none -s 64M", mode: .fsdax, map: MapLocation.none, size: "64M", code: .invalidArgument,
              message: "map none: no struct page is only valid in devdax mode, not fsdax; use mode devdax or map mem"),
-        Case(args: "-m raw -a 2M -s 64M", request: { try request(region: "region1", mode: .raw, size: "64M", align: "2M") },
-             code: .invalidArgument,
+        Case(args: "-m raw -a 2M -s 64M", mode: .raw, size: "64M", align: "2M", code: .invalidArgument,
              message: "align 2M: not valid for raw mode; drop align or use mode fsdax or mode devdax"),
-        Case(args: "-n x*64 -s 64M", request: { try request(region: "region1", size: "64M", name: String(repeating: "x", count: 64)) },
-             code: .invalidArgument,
+        Case(args: "-n x*64 -s 64M", size: "64M", name: String(repeating: "x", count: 64), code: .invalidArgument,
              message: "name: 64 bytes long; a namespace label holds at most 63; shorten it"),
-        Case(args: "-m fsdax -a 3M -s 64M", request: { try request(region: "region1", mode: .fsdax, size: "64M", align: "3M") },
-             code: .invalidAlignment,
+        Case(args: "-m fsdax -a 3M -s 64M", mode: .fsdax, size: "64M", align: "3M", code: .invalidAlignment,
              message: "align 3M: not a power of two of at least 4K; use 4K, 2M or 1G"),
-        Case(args: "-r region2 -s 64M (label-less)", request: { try request(region: "region2", size: "64M") }, region: "region2",
-             code: .invalidArgument,
+        Case(args: "-r region2 -s 64M (label-less)", region: "region2", size: "64M", code: .invalidArgument,
              message: "region2: label-less (memmap/e820 pmem or an NVDIMM without a label area): it holds one namespace of its full size and cannot be sub-divided; drop size and reconfigure it with reconfigure namespace2.0, or use an NVDIMM with a label area (init labels)"),
-        Case(args: "-s 64G", request: { try request(region: "region1", size: "64G") },
-             code: .noCapacity,
+        Case(args: "-s 64G", size: "64G", code: .noCapacity,
              message: "region1: size 64G exceeds the free capacity: 4080M available, largest extent 4080M; use size 4080M or less"),
-        Case(args: "-s 0", request: { try request(region: "region1", size: "0") },
-             code: .invalidSize,
+        Case(args: "-s 0", size: "0", code: .invalidSize,
              message: "size 0: zero bytes; an empty namespace cannot be created, and 0 does not mean \"all free space\" here; leave size out to take the largest free extent"),
-        Case(args: "--usable-size 0", request: { try request(region: "region1", usable: "0") },
-             code: .invalidSize,
+        Case(args: "--usable-size 0", usable: "0", code: .invalidSize,
              message: "usableSize 0: zero bytes; an empty namespace cannot be created, and 0 does not mean \"all free space\" here; leave usableSize out to take the largest free extent"),
-        Case(args: "-s 64M --usable-size 64M", request: { try request(region: "region1", size: "64M", usable: "64M") },
-             code: .invalidArgument, message: "size and usableSize: both given; give one of them"),
-        Case(args: "-e namespace1.0 --usable-size 64M", request: { try request(usable: "64M", reconfigure: "namespace1.0") },
-             code: .invalidArgument, message: "usableSize: cannot resize an existing namespace; destroy it and create a new one"),
-        Case(args: "-u nonsense", request: { try request(region: "region1", size: "64M", uuid: "nonsense") },
-             code: .invalidArgument,
+        Case(args: "-s 64M --usable-size 64M", size: "64M", usable: "64M", code: .invalidArgument,
+             message: "size and usableSize: both given; give one of them"),
+        Case(args: "-e namespace1.0 --usable-size 64M", named: false, usable: "64M", reconfigure: "namespace1.0", code: .invalidArgument,
+             message: "usableSize: cannot resize an existing namespace; destroy it and create a new one"),
+        Case(args: "-u nonsense", size: "64M", uuid: "nonsense", code: .invalidArgument,
              message: "uuid \"nonsense\": not a UUID; use the form 01234567-89ab-cdef-0123-456789abcdef"),
-        Case(args: "-m fsdax -s 8M", request: { try request(region: "region1", mode: .fsdax, size: "8M") },
-             code: .invalidArgument,
+        Case(args: "-m fsdax -s 8M", mode: .fsdax, size: "8M", code: .invalidArgument,
              message: "size 8M: below the 16 MiB minimum for fsdax mode; use size 16M or more, or mode raw"),
-        Case(args: "-m sector -l 1000", request: { try request(region: "region1", mode: .sector, size: "64M", sector: "1000") },
-             code: .invalidArgument,
+        Case(args: "-m sector -l 1000", mode: .sector, size: "64M", sector: "1000", code: .invalidArgument,
              message: "region1: sectorSize 1000 is not supported by btt (supported: 512, 520, 528, 4096, 4104, 4160, 4224); pick one of them"),
-        Case(args: "-m fsdax -l 1000", request: { try request(region: "region1", mode: .fsdax, size: "64M", sector: "1000") },
-             code: .invalidArgument,
+        Case(args: "-m fsdax -l 1000", mode: .fsdax, size: "64M", sector: "1000", code: .invalidArgument,
              message: "region1: sectorSize 1000 is not supported for fsdax namespaces (supported: 512, 4096); pick one of them"),
-        Case(args: "--usable-size 5000G", request: { try request(region: "region1", mode: .devdax, usable: "5000G") },
-             code: .noCapacity,
+        Case(args: "--usable-size 5000G", mode: .devdax, usable: "5000G", code: .noCapacity,
              message: "region1: usableSize 5000G needs a 5201280M namespace but the largest free extent is 4080M; ask for less or free space"),
-        Case(args: "-m unknown", request: { try request(region: "region1", mode: .unknown) },
-             code: .invalidArgument, message: "mode unknown: not a mode a namespace can be given; use raw, sector, fsdax or devdax"),
+        Case(args: "-m unknown", mode: .unknown, code: .invalidArgument,
+             message: "mode unknown: not a mode a namespace can be given; use raw, sector, fsdax or devdax"),
     ]
 
     @Test("each validation error: code and exact words", arguments: cases)

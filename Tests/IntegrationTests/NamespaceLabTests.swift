@@ -41,6 +41,18 @@ struct NamespaceLabTests {
         try #require(try Lab.parse(text) as? [String: Any], "not a JSON object: \(text)")
     }
 
+    /// Creates a namespace with daxkit, which must succeed: the JSON object it prints.
+    static func create(_ args: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        let c = try daxkit(["create-namespace"] + args)
+        try #require(c.status == 0, "\(c.stderr)", sourceLocation: sourceLocation)
+        return try json(c.stdout)
+    }
+
+    /// The dax device (`daxX.Y`) of a devdax namespace, from its JSON object.
+    static func chardev(_ o: [String: Any], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try #require(((o["daxregion"] as? [String: Any])?["devices"] as? [[String: Any]])?.first?["chardev"] as? String, sourceLocation: sourceLocation)
+    }
+
     @Test("create and destroy in every mode and map; result matches ndctl's for the same arguments")
     func everyModeMatchesNdctl() throws {
         try Lab.require()
@@ -137,11 +149,9 @@ struct NamespaceLabTests {
     func inUseRefusal() throws {
         try Lab.require()
         let (region, _) = try Self.regions()
-        let c = try Self.daxkit("create-namespace", "-r", region, "-m", "devdax", "-a", "2M", "-s", "64M", "-n", "busy")
-        try #require(c.status == 0, "\(c.stderr)")
-        let o = try Self.json(c.stdout)
+        let o = try Self.create("-r", region, "-m", "devdax", "-a", "2M", "-s", "64M", "-n", "busy")
         let dev = try #require(o["dev"] as? String)
-        let chardev = try #require(((o["daxregion"] as? [String: Any])?["devices"] as? [[String: Any]])?.first?["chardev"] as? String)
+        let chardev = try Self.chardev(o)
         // A holder: python maps the whole device and sleeps (like a VM holding guest RAM).
         let out = "/tmp/holder-\(getpid()).out"
         unlink(out)
@@ -171,9 +181,7 @@ struct NamespaceLabTests {
     func activeNeedsForce() throws {
         try Lab.require()
         let (region, _) = try Self.regions()
-        let c = try Self.daxkit("create-namespace", "-r", region, "-m", "fsdax", "-s", "32M")
-        try #require(c.status == 0, "\(c.stderr)")
-        let dev = try #require(try Self.json(c.stdout)["dev"] as? String)
+        let dev = try #require(try Self.create("-r", region, "-m", "fsdax", "-s", "32M")["dev"] as? String)
         let d = try Self.daxkit("destroy-namespace", dev)
         #expect(d.status == 1)
         #expect(d.stderr == "daxkit: \(dev): active; pass --force to destroy it (its data will be lost)\n")
@@ -284,9 +292,7 @@ struct NamespaceLabTests {
         try Lab.require()
         let (region, _) = try Self.regions()
         // fsdax with a mounted ext4.
-        let c = try Self.daxkit("create-namespace", "-r", region, "-m", "fsdax", "-s", "64M")
-        try #require(c.status == 0, "\(c.stderr)")
-        let o = try Self.json(c.stdout)
+        let o = try Self.create("-r", region, "-m", "fsdax", "-s", "64M")
         let dev = try #require(o["dev"] as? String)
         let bdev = try #require(o["blockdev"] as? String)
         try Lab.must("modprobe", ["ext4"])
@@ -303,11 +309,9 @@ struct NamespaceLabTests {
 
         // devdax onlined as system RAM through kmem (128 MiB memory blocks: 256M raw keeps
         // a block-aligned range after the info block padding).
-        let c2 = try Self.daxkit("create-namespace", "-r", region, "-m", "devdax", "-a", "2M", "-M", "mem", "-s", "512M")
-        try #require(c2.status == 0, "\(c2.stderr)")
-        let o2 = try Self.json(c2.stdout)
+        let o2 = try Self.create("-r", region, "-m", "devdax", "-a", "2M", "-M", "mem", "-s", "512M")
         let dev2 = try #require(o2["dev"] as? String)
-        let chardev = try #require(((o2["daxregion"] as? [String: Any])?["devices"] as? [[String: Any]])?.first?["chardev"] as? String)
+        let chardev = try Self.chardev(o2)
         let rc = try Lab.run("daxctl", ["reconfigure-device", "--mode=system-ram", chardev])
         try #require(rc.status == 0, "daxctl reconfigure-device to system-ram failed: \(rc.stderr)")
         let before2 = try Self.configuredState()

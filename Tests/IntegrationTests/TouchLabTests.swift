@@ -216,24 +216,13 @@ struct TouchLabTests {
         try mapping.unmap()
     }
 
-    @Test("4K devdax: KernelPageSize 4K, faults == size/4K, aligned address")
-    func touch4K() throws {
+    /// For 1G, map=dev puts struct page for the namespace in it and pads the data to 1G:
+    /// a 2G namespace leaves exactly 1G (one page) of device.
+    @Test("4K, 2M and 1G devdax: KernelPageSize == align, faults == size/align, aligned address",
+          arguments: [("4K", "512M"), ("2M", "256M"), ("1G", "2G")])
+    func touchAligned(align: String, size: String) throws {
         try Lab.require()
-        try Self.touchWholeDevice(align: "4K", size: "512M")
-    }
-
-    @Test("2M devdax: KernelPageSize 2M, faults == size/2M, aligned address")
-    func touch2M() throws {
-        try Lab.require()
-        try Self.touchWholeDevice(align: "2M", size: "256M")
-    }
-
-    @Test("1G devdax: KernelPageSize 1G, faults == size/1G, aligned address")
-    func touch1G() throws {
-        try Lab.require()
-        // map=dev puts struct page for the namespace in it and pads the data to 1G:
-        // a 2G namespace leaves exactly 1G (one page) of device.
-        try Self.touchWholeDevice(align: "1G", size: "2G")
+        try Self.touchWholeDevice(align: align, size: size)
     }
 
     // MARK: The CLI

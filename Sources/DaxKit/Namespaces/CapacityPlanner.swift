@@ -30,6 +30,7 @@ public struct CapacityPlan: Sendable, Equatable {
     /// Why a namespace with these parameters cannot be created: a verdict in the plan
     /// (not thrown; `Namespaces` turns a blocking one into a `DaxError`).
     public struct Refusal: Sendable, Equatable, CustomStringConvertible {
+        /// Which rule refuses it.
         public enum Code: String, Sendable, Equatable, Codable {
             /// `unknown` mode, or a mode this planner does not model.
             case unsupportedMode
@@ -61,11 +62,13 @@ public struct CapacityPlan: Sendable, Equatable {
             /// start + size does not fit a 64-bit physical address.
             case sizeOutOfRange
         }
+        /// Which rule refuses it.
         public var code: Code
         /// The value and the rule broken.
         public var problem: Phrase
         /// What would work (may be empty).
         public var fix: Phrase
+        /// A refusal by rule `code`: `problem` names the value and the rule, `fix` what would work.
         public init(_ code: Code, _ problem: Phrase, fix: Phrase = "") {
             self.code = code
             self.problem = problem
@@ -107,36 +110,16 @@ public struct CapacityPlan: Sendable, Equatable {
     public var paddingBytes: UInt64
     /// Where the data starts, from the namespace start: pfn_sb->dataoff (pfn/dax),
     /// initial offset + first arena's data offset (sector), 0 (raw).
-    public var dataOffset: UInt64
+    public var dataOffset: UInt64 = 0
     /// pfn/dax: bytes cut at the end to align it (pfn_sb->end_trunc); 0 otherwise.
-    public var endTruncation: UInt64
+    public var endTruncation: UInt64 = 0
     /// BTT arenas (sector mode only; 0 otherwise).
-    public var arenas: Int
+    public var arenas: Int = 0
     /// Why the kernel (or ndctl) would refuse this namespace; nil when it can be created.
-    public var refusal: Refusal?
+    public var refusal: Refusal? = nil
 
     /// Whether ndctl and the kernel would create and enable this namespace.
     public var creatable: Bool { refusal == nil }
-
-    public init(mode: NamespaceMode, map: MapLocation?, align: UInt64?, sectorSize: UInt32?, start: UInt64,
-                rawSize: UInt64, usableSize: UInt64, metadataBytes: UInt64, infoblockBytes: UInt64,
-                paddingBytes: UInt64, dataOffset: UInt64 = 0, endTruncation: UInt64 = 0, arenas: Int = 0,
-                refusal: Refusal? = nil) {
-        self.mode = mode
-        self.map = map
-        self.align = align
-        self.sectorSize = sectorSize
-        self.start = start
-        self.rawSize = rawSize
-        self.usableSize = usableSize
-        self.metadataBytes = metadataBytes
-        self.infoblockBytes = infoblockBytes
-        self.paddingBytes = paddingBytes
-        self.dataOffset = dataOffset
-        self.endTruncation = endTruncation
-        self.arenas = arenas
-        self.refusal = refusal
-    }
 }
 
 extension CapacityPlan: Codable {

@@ -40,6 +40,7 @@ public struct NamespaceRequest: Sendable {
     /// Put the seed and namespace back as they were when a step fails.
     public var autorecover = true
 
+    /// A request with every field unset: ndctl create-namespace's defaults.
     public init() {}
 
     /// Whether one region was named (not `all`, not unset): then a region that cannot
@@ -54,6 +55,7 @@ public struct NamespacePlan: Sendable {
     public var region: String
     /// The namespace to configure (the seed, or the one reconfigured); nil until chosen.
     public var namespace: String?
+    /// The personality.
     public var mode: NamespaceMode
     /// Where struct page lives (`.none` for raw and sector).
     public var map: MapLocation
@@ -71,8 +73,9 @@ public struct NamespacePlan: Sendable {
     public var start: UInt64
     /// The BTT version (sector mode).
     public var btt: CapacityPlanner.BTTVersion
-    /// The region's alignment and interleave ways, for the layout.
+    /// The region's namespace alignment, in bytes (for the layout).
     public var regionAlign: UInt64
+    /// The region's interleave ways (for the layout).
     public var interleaveWays: UInt32
     /// The capacity layout at `start` (what the kernel will make of it).
     public var capacity: CapacityPlan

@@ -6,13 +6,22 @@ extension Namespaces {
     public struct Outcome: Sendable {
         /// The namespaces acted on (`namespaceX.Y`), in order.
         public var processed: [String] = []
+        /// Namespaces named that are idle (size 0, no uuid: a region's unused seed, or a
+        /// destroyed namespace): nothing was done to them and they are not counted.
+        public var idle: [String] = []
+    }
+
+    /// Whether a namespace is idle: size 0 and a zero uuid (a region's unused seed, or
+    /// destroyed). Label-less (io) namespaces are never idle: they are the region.
+    static func isIdle(_ ns: Namespace) -> Bool {
+        ns.type != .io && (ns.size ?? 0) == 0 && ns.uuidBytes.allSatisfy { $0 == 0 }
     }
 
     /// Namespaces named by `ident` (`namespaceX.Y`, `X.Y` or `all`) in the given regions;
     /// `all` skips idle seeds as ndctl does.
     static func select(_ ident: String, regions: [Region]) -> [Namespace] {
         regions.flatMap(\.namespaces).filter { ns in
-            if ident == "all" { return !(ns.size == 0 && ns.uuidBytes.allSatisfy { $0 == 0 }) }
+            if ident == "all" { return !isIdle(ns) }
             if ns.devName == ident { return true }
             if let (r, n) = scanDotted(ident), r == Int(ns.region.id), n == Int(ns.id) { return true }
             return false
@@ -39,12 +48,15 @@ extension Namespaces {
     ///   - ident: `namespaceX.Y`, `X.Y` or `all`.
     ///   - region, bus: filters as ndctl's `-r`/`-b`.
     ///   - force: consent to destroy active namespaces; never overrides "in use".
-    /// - Returns: the namespaces destroyed.
+    /// - Returns: the namespaces destroyed; idle ones named are listed apart, uncounted.
     /// - Throws: `DaxError` `.inUse` (mapped, mounted, held open, system RAM — checked for
     ///   every target before any is touched), `.notFound`, `.conflict` (read-only), or a
     ///   libndctl failure.
     public static func destroy(_ ident: String, region: String?, bus: String?, force: Bool, context: NDContext) throws -> Outcome {
-        try withTargets(ident, region: region, bus: bus, context: context) { targets in
+        try withTargets(ident, region: region, bus: bus, context: context) { named in
+            var out = Outcome()
+            out.idle = named.filter(isIdle).map(\.devName)
+            let targets = named.filter { !isIdle($0) }
             // Check every target before touching any, so a refusal leaves all state as it was.
             try ensureNotInUse(targets, action: "destroyed")
             for ns in targets {
@@ -57,27 +69,33 @@ extension Namespaces {
                                    fix: "make the region writable first")
                 }
             }
-            var out = Outcome()
             for ns in targets {
                 let name = ns.devName
                 try prepareReconfigure(ns, force: force, action: "destroyed", holdersChecked: true)
-                if ns.type != .io { try ns.delete() }
+                if ns.type != .io {
+                    // The label name would outlive the namespace (and match lookups by
+                    // name); the kernel takes an empty one while it is disabled.
+                    try ns.setName("")
+                    try ns.delete()
+                }
                 out.processed.append(name)
             }
             return out
         }
     }
 
-    /// Disables namespaces (`ndctl disable-namespace`).
+    /// Disables namespaces (`ndctl disable-namespace`): an active one needs no consent,
+    /// as with ndctl; one in use (mapped, mounted, held open, system RAM) is refused.
     ///
-    /// - Throws: `DaxError` `.inUse` for one in use (always) or active without `force`.
-    public static func disable(_ ident: String, region: String?, bus: String?, force: Bool, context: NDContext) throws -> Outcome {
-        try withTargets(ident, region: region, bus: bus, context: context) { targets in
-            try ensureNotInUse(targets, action: "disabled")
-            for ns in targets where ns.isActive && !force {
-                throw DaxError(.inUse, object: Phrase(ns.devName), problem: "active", fix: "\(enable: .force) to disable it")
-            }
+    /// - Returns: the namespaces disabled; idle ones named are listed apart, uncounted.
+    /// - Throws: `DaxError` `.inUse`, `.notFound`, or `.kernelRefused` from
+    ///   `ndctl_namespace_disable_safe`.
+    public static func disable(_ ident: String, region: String?, bus: String?, context: NDContext) throws -> Outcome {
+        try withTargets(ident, region: region, bus: bus, context: context) { named in
             var out = Outcome()
+            out.idle = named.filter(isIdle).map(\.devName)
+            let targets = named.filter { !isIdle($0) }
+            try ensureNotInUse(targets, action: "disabled")
             for ns in targets {
                 try ns.disableSafe()
                 out.processed.append(ns.devName)
@@ -88,10 +106,14 @@ extension Namespaces {
 
     /// Enables namespaces (`ndctl enable-namespace`).
     ///
-    /// - Throws: `DaxError` `.kernelRefused` with the kernel's log lines for the attempt.
+    /// - Throws: `DaxError` `.conflict` for an idle namespace named (nothing to enable),
+    ///   `.notFound`, or `.kernelRefused` with the kernel's log lines for the attempt.
     public static func enable(_ ident: String, region: String?, bus: String?, context: NDContext) throws -> Outcome {
         try withTargets(ident, region: region, bus: bus, context: context) { targets in
             var out = Outcome()
+            if ident != "all", let idle = targets.first(where: isIdle) {
+                throw idleError(idle, "nothing to enable")
+            }
             for ns in targets {
                 let log = KernelLog()
                 do { try ns.enable() } catch var e as DaxError {
@@ -102,6 +124,12 @@ extension Namespaces {
             }
             return out
         }
+    }
+
+    /// What to say of an idle namespace that a command needs configured.
+    static func idleError(_ ns: Namespace, _ what: String) -> DaxError {
+        DaxError(.conflict, object: Phrase(ns.devName), problem: "idle (size 0, no uuid: never configured, or destroyed): \(what)",
+                 fix: "create one in \(ns.region.devName) (\(Operation.createNamespace(in: ns.region.devName)))")
     }
 
     /// The block and dax devices a namespace currently exposes.
@@ -140,7 +168,7 @@ extension Namespaces {
         case .mapped, .open: fix = "stop PID \(first.pid ?? 0) first (a VM whose guest RAM this is?)"
         case .mounted: fix = "unmount \(first.detail ?? "it") first"
         case .stacked: fix = "remove the stacked device first"
-        case .systemRAM: fix = "offline the memory and reconfigure the device to devdax first (\(Operation(.reconfigureDevice, first.device, arguments: ["--mode=devdax"])))"
+        case .systemRAM: fix = "offline the memory and reconfigure the device to devdax first (\(Operation.reconfigureDevice(first.device, mode: "devdax")))"
         }
         throw DaxError(.inUse, object: Phrase(name), problem: "in use and will not be \(action): \(first)\(more)",
                        rule: "\(.force) does not override this", fix: fix)

@@ -139,6 +139,7 @@ public enum Namespaces {
             throw DaxError(.notFound, object: "\(.reconfigure, ident)", problem: "no such namespace",
                            fix: "list them: \(.listNamespaces)")
         }
+        if isIdle(ns) { throw idleError(ns, "nothing to reconfigure") }
         return ns
     }
 

@@ -17,6 +17,7 @@ public struct RegionSnapshot: Sendable, Hashable, Codable {
         /// Whether the seed has an `align` attribute (pfn seeds on old kernels do not).
         public var hasAlign: Bool
 
+        /// A seed accepting `supportedAlignments` (bytes), now at `align` (bytes).
         public init(supportedAlignments: [UInt64], align: UInt64, hasAlign: Bool = true) {
             self.supportedAlignments = supportedAlignments
             self.align = align
@@ -65,6 +66,8 @@ public struct RegionSnapshot: Sendable, Hashable, Codable {
     /// The BTT version a sector namespace would get (v1.2 labels: 2.0).
     public var bttVersion: CapacityPlanner.BTTVersion
 
+    /// A region described by hand (tests, planning for a host that is not this one);
+    /// the defaults are those of an x86-64 pmem region with labels on Linux 6.1.
     public init(name: String, id: UInt32, isPMEM: Bool = true, size: UInt64, availableSize: UInt64,
                 maxAvailableExtent: UInt64?, align: UInt64? = CapacityPlanner.defaultRegionAlign,
                 interleaveWays: UInt32 = 1, resource: UInt64?, nextStart: UInt64?, isEnabled: Bool = true,
@@ -153,6 +156,7 @@ public struct NamespaceSnapshot: Sendable, Hashable, Codable {
     /// Sector sizes it accepts, in bytes.
     public var supportedSectorSizes: [UInt64]
 
+    /// A namespace described by hand; sizes and alignments in bytes.
     public init(name: String, mode: NamespaceMode, size: UInt64, resource: UInt64?, align: UInt64?,
                 sectorSize: UInt32? = nil, bttSectorSize: UInt32? = nil, label: String? = nil,
                 supportedSectorSizes: [UInt64] = [512, 4096]) {

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ndctl's habits and the public bug reports replayed (the bug-report issue): idle
+/// namespaces, plan against create, the size grammar, size 0, argument mistakes before
+/// region state, scripts written for ndctl, and bounded waits. Each kind's right values.
+@Suite("ndctl habits and bug reports (lab)", .serialized)
+struct HabitsLabTests {
+    static func daxkit(_ args: [String]) throws -> Lab.Result { try Lab.run(Lab.daxkit, args) }
+    static func regions() throws -> (labelled: String, legacy: String?) { try NamespaceLabTests.regions() }
+    static func state() throws -> String { try NamespaceLabTests.state() }
+    static func json(_ text: String) throws -> [String: Any] { try NamespaceLabTests.json(text) }
+
+    /// The namespaces of a region as `ndctl list -Ni` shows them: dev -> (size, name).
+    static func namespaces(_ region: String) throws -> [String: (UInt64, String?)] {
+        let text = try Lab.must("ndctl", ["list", "-N", "-i", "-r", region])
+        var out: [String: (UInt64, String?)] = [:]
+        let parsed = try Lab.parse(text)
+        let list = (parsed as? [[String: Any]]) ?? ((parsed as? [String: Any]).map { [$0] } ?? [])
+        for o in list {
+            if let dev = o["dev"] as? String {
+                out[dev] = ((o["size"] as? NSNumber)?.uint64Value ?? 0, o["name"] as? String)
+            }
+        }
+        return out
+    }
+
+    @Test("a destroyed namespace loses its name; an idle one is a no-op for destroy and disable and an error for enable and -e")
+    func idleNamespaces() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        let c = try Self.daxkit(["create-namespace", "-r", region, "-m", "raw", "-s", "64M", "-n", "MyName00"])
+        try #require(c.status == 0, "\(c.stderr)")
+        let dev = try #require(try Self.json(c.stdout)["dev"] as? String)
+        let d = try Self.daxkit(["destroy-namespace", "-f", dev])
+        #expect(d.status == 0 && d.stderr == "destroyed 1 namespace\n", "\(d.stderr)")
+        let after = try Self.namespaces(region)
+        #expect(after.values.allSatisfy { $0.1 != "MyName00" }, "the destroyed namespace is still named: \(after)")
+
+        // Every idle namespace of the region: destroying, disabling one is a no-op that
+        // says so and counts 0; enabling or reconfiguring one is refused.
+        let idle = try #require(after.first { $0.value.0 == 0 }?.key, "no idle namespace in \(after)")
+        let before = try Self.state()
+        for verb in ["destroy-namespace", "disable-namespace"] {
+            let r = try Self.daxkit([verb, "-f", idle].filter { verb == "destroy-namespace" || $0 != "-f" })
+            #expect(r.status == 0, "\(verb): \(r.stderr)")
+            #expect(r.stderr.contains("\(idle): idle") && r.stderr.hasSuffix("\(verb.hasPrefix("destroy") ? "destroyed" : "disabled") 0 namespaces\n"),
+                    "\(verb): \(r.stderr)")
+        }
+        let all = try Self.daxkit(["destroy-namespace", "-f", "all", "-r", region])
+        #expect(all.status == 0 && all.stderr.hasSuffix("destroyed 0 namespaces\n"), "\(all.stderr)")
+        for args in [["enable-namespace", idle], ["create-namespace", "-e", idle, "-m", "raw"]] {
+            let r = try Self.daxkit(args)
+            #expect(r.status == 1, "\(args): exit \(r.status)")
+            #expect(r.stderr.hasPrefix("daxkit: \(idle): idle") && r.stderr.contains("daxkit create-namespace -r \(region)"), "\(args): \(r.stderr)")
+        }
+        #expect(try Self.state() == before, "an idle no-op changed kernel state")
+    }
+
+    @Test("dry run and create judge alike: every rule, both answers")
+    func planAgreesWithCreate() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        let cases: [[String]] = [
+            ["-m", "fsdax", "-s", "256M"], ["-m", "devdax", "-a", "1G", "-s", "1G"],
+            ["-m", "devdax", "-a", "1G", "-M", "mem", "-s", "2G"], ["-m", "sector", "-s", "64M"],
+            ["-m", "raw", "-s", "16M"], ["-m", "devdax", "-a", "2M", "-s", "100M"],
+            ["-m", "fsdax", "-s", "8M"], ["-m", "devdax", "-M", "none", "-s", "64M"],
+            ["-m", "devdax", "--usable-size", "512M"], ["-m", "fsdax", "-a", "1G", "-s", "1G"],
+        ]
+        for c in cases {
+            let plan = try Self.daxkit(["create-namespace", "-r", region, "--dry-run"] + c)
+            let creatable = plan.status == 0 && (try? Self.json(plan.stdout)["creatable"] as? Bool) == true
+            let made = try Self.daxkit(["create-namespace", "-r", region] + c)
+            #expect(creatable == (made.status == 0), "\(c): plan says \(creatable) (\(plan.stderr)), create exit \(made.status) (\(made.stderr))")
+            if plan.status != 0 {
+                #expect(plan.stderr == made.stderr, "\(c): the plan and the create refuse in other words")
+            }
+            if made.status == 0, let dev = try Self.json(made.stdout)["dev"] as? String {
+                let size = (try Self.json(made.stdout)["size"] as? NSNumber)?.uint64Value
+                #expect(size == (try Self.json(plan.stdout)["usable_size"] as? NSNumber)?.uint64Value, "\(c): planned usable != created")
+                try Lab.must(Lab.daxkit, ["destroy-namespace", "-f", dev])
+            }
+        }
+    }
+
+    @Test("sizes follow ndctl's grammar; 0 is refused; the arguments' mistakes come before the region's state")
+    func sizes() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        let blank = try Self.daxkit(["create-namespace", "-r", region, "-m", "raw", "-s", " 64M"])
+        try #require(blank.status == 0, "' 64M': \(blank.stderr)")
+        #expect((try Self.json(blank.stdout)["size"] as? NSNumber)?.uint64Value == 64 << 20)
+        try Lab.must(Lab.daxkit, ["destroy-namespace", "-f", try #require(try Self.json(blank.stdout)["dev"] as? String)])
+
+        let before = try Self.state()
+        let refusals: [([String], String)] = [
+            (["-s", "64M "], "daxkit: --size \"64M \": blanks after it; write 64M"),
+            (["-s", "-64M"], "daxkit: --size \"-64M\": negative; a size counts bytes from zero up; drop the sign"),
+            (["-s", "1.5G"], "daxkit: --size \"1.5G\": a fraction; write the integer in a smaller unit: 1536M"),
+            (["-s", "0"], "daxkit: --size 0: zero bytes; an empty namespace cannot be created, and 0 does not mean \"all free space\" here; leave --size out to take the largest free extent"),
+            (["-t", "blk", "-s", "64M"], "daxkit: --type blk: BLK namespaces (and the regions that held them) are gone from Linux since 5.19; use pmem"),
+        ]
+        for (args, message) in refusals {
+            let r = try Self.daxkit(["create-namespace", "-r", region] + args)
+            #expect(r.status == 1 && r.stderr == message + "\n", "\(args): \(r.stderr)")
+        }
+        #expect(try Self.state() == before)
+
+        // A full region: what is wrong with the arguments is said first.
+        let fill = try Self.daxkit(["create-namespace", "-r", region, "-m", "raw", "-t", "pmem"])
+        try #require(fill.status == 0, "\(fill.stderr)")
+        let full = try Self.state()
+        let misaligned = try Self.daxkit(["create-namespace", "-r", region, "-m", "devdax", "-s", "100M", "-a", "2M"])
+        #expect(misaligned.status == 1 && misaligned.stderr.contains("--size 100M is not a multiple of 16M"), "\(misaligned.stderr)")
+        let small = try Self.daxkit(["create-namespace", "-r", region, "-m", "fsdax", "-s", "8M"])
+        #expect(small.status == 1 && small.stderr.contains("below the 16 MiB minimum"), "\(small.stderr)")
+        let room = try Self.daxkit(["create-namespace", "-r", region, "-m", "devdax", "-s", "64M"])
+        #expect(room.status == 1 && room.stderr.contains("no free capacity"), "\(room.stderr)")
+        #expect(try Self.state() == full)
+        try Lab.must(Lab.daxkit, ["destroy-namespace", "-f", try #require(try Self.json(fill.stdout)["dev"] as? String)])
+    }
+
+    @Test("disable-namespace disables an active, unused namespace without --force, as ndctl")
+    func disableLikeNdctl() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        let c = try Self.daxkit(["create-namespace", "-r", region, "-m", "fsdax", "-s", "32M"])
+        try #require(c.status == 0, "\(c.stderr)")
+        let dev = try #require(try Self.json(c.stdout)["dev"] as? String)
+        let dis = try Self.daxkit(["disable-namespace", dev])
+        #expect(dis.status == 0 && dis.stderr == "disabled 1 namespace\n", "\(dis.stderr)")
+        #expect(try Self.daxkit(["enable-namespace", dev]).status == 0)
+        #expect(try Self.daxkit(["destroy-namespace", dev, "-f"]).status == 0)
+    }
+
+    @Test("the host lock is waited for with a bound, naming who holds it")
+    func boundedLockWait() throws {
+        try Lab.require()
+        let lock = "/tmp/daxkit-test.lock"
+        // Another process holds the lock for a while.
+        let holder = try Lab.spawn("/usr/bin/flock", [lock, "sleep", "30"], stdout: "/dev/null")
+        defer { kill(holder, SIGKILL); var st: Int32 = 0; waitpid(holder, &st, 0) }
+        usleep(300_000)
+        setenv("DAXKIT_LOCK", lock, 1)
+        setenv("DAXKIT_LOCK_TIMEOUT", "2", 1)
+        defer { unsetenv("DAXKIT_LOCK"); unsetenv("DAXKIT_LOCK_TIMEOUT") }
+        let start = Date()
+        let r = try Self.daxkit(["disable-region", "all", "-b", "e820"])
+        let waited = Date().timeIntervalSince(start)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("held by PID"), "\(r.stderr)")
+        #expect(waited < 20, "waited \(waited) s for a 2 s bound")
+    }
+}
