@@ -29,15 +29,15 @@ struct CLIVocabulary: Vocabulary {
     func enabling(_ parameter: Parameter) -> String { "pass \(Self.flag(parameter))" }
 
     func operation(_ operation: Operation) -> String {
-        let command: String
+        let object = [operation.object].compactMap { $0 }
         switch operation.name {
-        case .listRegions: command = "daxkit list -R -i"
-        case .listNamespaces: command = "daxkit list -N -i"
-        case .listDIMMs: command = "daxkit list -D -i"
-        case .listDAXDevices: command = "daxkit dax list -D"
-        default: command = "daxkit " + operation.name.rawValue
+        case "list-regions": return "daxkit list -R -i"
+        case "list-namespaces": return "daxkit list -N -i"
+        case "list-dimms": return "daxkit list -D -i"
+        case "reconfigure-device":   // daxctl's until daxkit has dax reconfigure-device
+            return (["daxctl reconfigure-device"] + object + operation.arguments.map { "--mode=\($0)" }).joined(separator: " ")
+        default: return (["daxkit " + operation.name] + object + operation.arguments).joined(separator: " ")
         }
-        return ([command] + [operation.object].compactMap { $0 } + operation.arguments).joined(separator: " ")
     }
 }
 

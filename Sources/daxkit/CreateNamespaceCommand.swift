@@ -7,9 +7,8 @@ import NDCtl
 func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
 struct CreateNamespaceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "create-namespace",
-        abstract: "Provision or reconfigure a namespace (ndctl create-namespace compatible).",
+    static let configuration = CommandConfiguration.ndctl(
+        "create-namespace", "Provision or reconfigure a namespace",
         discussion: """
         Creates a namespace in the first region with room for it (or the one given with -r) \
         and prints it as JSON, as ndctl does. Every rule the kernel enforces is checked \
@@ -31,27 +30,22 @@ struct CreateNamespaceCommand: ParsableCommand {
         """
     )
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Limit to a region: id, name or \"all\".", valueName: "region-id"))
-    var region: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("Limit to a bus: id, provider or name.", valueName: "bus-id"))
-    var bus: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("raw, sector, fsdax (default) or devdax.", valueName: "mode"))
-    var mode: String?
-    @Option(name: [.customShort("M"), .long], help: ArgumentHelp("Where struct page lives: dev (default), mem, or none (devdax only).", valueName: "map"))
+    @OptionGroup var regionLimit: RegionLimit
+    @Option("Limit to a bus: id, provider or name.", value: "bus-id") var bus: String?
+    @Option("raw, sector, fsdax (default) or devdax.", value: "mode") var mode: String?
+    @Option("Where struct page lives: dev (default), mem, or none (devdax only).", value: "map", name: [.customShort("M"), .long])
     var map: String?
-    @Option(name: [.short, .long], parsing: .unconditional, help: ArgumentHelp("Namespace size: bytes or K/M/G/T (base 1024); default: all free space.", valueName: "size"))
+    @Option(checkedInRun: "Namespace size: bytes or K/M/G/T (base 1024); default: all free space.", value: "size", name: [.short, .long])
     var size: String?
-    @Option(name: .customLong("usable-size"), parsing: .unconditional, help: ArgumentHelp("Create the smallest namespace giving at least this many usable bytes.", valueName: "size"))
+    @Option(checkedInRun: "Create the smallest namespace giving at least this many usable bytes.", value: "size", name: .customLong("usable-size"))
     var usableSize: String?
-    @Option(name: [.short, .long], parsing: .unconditional, help: ArgumentHelp("Mapping alignment: 4K, 2M, 1G or bytes (among the seed's supported alignments).", valueName: "align"))
+    @Option(checkedInRun: "Mapping alignment: 4K, 2M, 1G or bytes (among the seed's supported alignments).", value: "align", name: [.short, .long])
     var align: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("Namespace name (label alt_name, up to 63 bytes).", valueName: "name"))
-    var name: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("Namespace uuid (default: random).", valueName: "uuid"))
-    var uuid: String?
-    @Option(name: [.customShort("l"), .customLong("sector-size")], parsing: .unconditional, help: ArgumentHelp("Logical sector size (sector mode: 512 or 4096, default 4096).", valueName: "bytes"))
+    @Option("Namespace name (label alt_name, up to 63 bytes).", value: "name") var name: String?
+    @Option("Namespace uuid (default: random).", value: "uuid") var uuid: String?
+    @Option(checkedInRun: "Logical sector size (sector mode: 512 or 4096, default 4096).", value: "bytes", name: [.customShort("l"), .customLong("sector-size")])
     var sectorSize: String?
-    @Option(name: [.customShort("e"), .customLong("reconfig")], help: ArgumentHelp("Reconfigure this existing namespace instead of creating one.", valueName: "namespace"))
+    @Option("Reconfigure this existing namespace instead of creating one.", value: "namespace", name: [.customShort("e"), .customLong("reconfig")])
     var reconfig: String?
     @Flag(name: [.short, .long], help: "Reconfigure an active namespace (never one in use by a process, mount or as system RAM).")
     var force = false
@@ -67,7 +61,7 @@ struct CreateNamespaceCommand: ParsableCommand {
     func run() throws {
         try CLI.run {
             var r = NamespaceRequest()
-            r.region = region; r.bus = bus; r.name = name; r.uuid = uuid; r.reconfigure = reconfig
+            r.region = regionLimit.region; r.bus = bus; r.name = name; r.uuid = uuid; r.reconfigure = reconfig
             if let m = mode {
                 guard let parsed = NamespaceMode(parsing: m) else {
                     throw DaxError(.invalidArgument, object: "\(.mode, "\"\(m)\"")", problem: "not a mode",

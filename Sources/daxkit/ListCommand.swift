@@ -21,43 +21,26 @@ struct ListCommand: ParsableCommand {
         """
     )
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Filter by bus: id, provider or device name (or \"all\").", valueName: "bus-id"))
-    var bus: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("Filter by region: id or name (or \"all\").", valueName: "region-id"))
-    var region: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("Filter by DIMM: id or nmemN name (or \"all\").", valueName: "dimm-id"))
-    var dimm: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("Filter by namespace: namespaceX.Y or X.Y (or \"all\").", valueName: "namespace-id"))
-    var namespace: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("Filter by namespace mode: raw, sector, fsdax, devdax.", valueName: "namespace-mode"))
-    var mode: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("Filter by region type: pmem or blk.", valueName: "region-type"))
-    var type: String?
-    @Option(name: [.customShort("U"), .long], help: ArgumentHelp("Filter by NUMA node.", valueName: "numa-node"))
-    var numaNode: String?
+    @Option("Filter by bus: id, provider or device name (or \"all\").", value: "bus-id") var bus: String?
+    @Option("Filter by region: id or name (or \"all\").", value: "region-id") var region: String?
+    @Option("Filter by DIMM: id or nmemN name (or \"all\").", value: "dimm-id") var dimm: String?
+    @Option("Filter by namespace: namespaceX.Y or X.Y (or \"all\").", value: "namespace-id") var namespace: String?
+    @Option("Filter by namespace mode: raw, sector, fsdax, devdax.", value: "namespace-mode") var mode: String?
+    @Option("Filter by region type: pmem or blk.", value: "region-type") var type: String?
+    @Option("Filter by NUMA node.", value: "numa-node", name: [.customShort("U"), .long]) var numaNode: String?
 
-    @Flag(name: [.customShort("B"), .long], help: "Include bus info.")
-    var buses = false
-    @Flag(name: [.customShort("D"), .long], help: "Include DIMM info.")
-    var dimms = false
-    @Flag(name: [.customShort("R"), .long], help: "Include region info.")
-    var regions = false
-    @Flag(name: [.customShort("N"), .long], help: "Include namespace info (the default).")
-    var namespaces = false
+    @Flag(name: [.customShort("B"), .long], help: "Include bus info.") var buses = false
+    @Flag(name: [.customShort("D"), .long], help: "Include DIMM info.") var dimms = false
+    @Flag(name: [.customShort("R"), .long], help: "Include region info.") var regions = false
+    @Flag(name: [.customShort("N"), .long], help: "Include namespace info (the default).") var namespaces = false
     @Flag(name: [.customShort("X"), .customLong("device-dax")], help: "Include device-dax info (dax region and devices of devdax namespaces).")
     var deviceDax = false
-    @Flag(name: [.customShort("C"), .long], help: "Include region capability info (modes, alignments, sector sizes).")
-    var capabilities = false
-    @Flag(name: [.short, .long], help: "Include idle (disabled, unconfigured) devices.")
-    var idle = false
-    @Flag(name: [.short, .long], help: "Include configured namespaces, disabled or not.")
-    var configured = false
-    @Flag(name: [.customShort("M"), .customLong("media-errors")], help: "Include media errors (bad blocks).")
-    var mediaErrors = false
-    @Flag(name: [.customShort("u"), .long], help: "Use human-friendly number formats.")
-    var human = false
-    @Flag(name: [.short, .long], help: "Increase output detail (repeatable, as in ndctl).")
-    var verbose: Int
+    @Flag(name: [.customShort("C"), .long], help: "Include region capability info (modes, alignments, sector sizes).") var capabilities = false
+    @Flag(name: [.short, .long], help: "Include idle (disabled, unconfigured) devices.") var idle = false
+    @Flag(name: [.short, .long], help: "Include configured namespaces, disabled or not.") var configured = false
+    @Flag(name: [.customShort("M"), .customLong("media-errors")], help: "Include media errors (bad blocks).") var mediaErrors = false
+    @OptionGroup var units: HumanUnits
+    @Flag(name: [.short, .long], help: "Increase output detail (repeatable, as in ndctl).") var verbose: Int
 
     func run() throws {
         var o = NDListOptions()
@@ -65,7 +48,7 @@ struct ListCommand: ParsableCommand {
         o.mode = mode; o.type = type; o.numaNode = numaNode
         o.buses = buses; o.dimms = dimms; o.regions = regions; o.namespaces = namespaces
         o.dax = deviceDax; o.capabilities = capabilities; o.idle = idle
-        o.configured = configured; o.mediaErrors = mediaErrors; o.human = human; o.verbose = verbose
+        o.configured = configured; o.mediaErrors = mediaErrors; o.human = units.human; o.verbose = verbose
         try CLI.run {
             let ctx = try NDContext()
             let out = try NDList.run(o, context: ctx)
@@ -96,25 +79,18 @@ struct DaxListCommand: ParsableCommand {
         """
     )
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Filter by dax region id (N or regionN).", valueName: "region-id"))
-    var region: String?
-    @Option(name: [.customShort("d"), .customLong("dev")], help: ArgumentHelp("Filter by dax device (daxX.Y or X.Y).", valueName: "dev-id"))
-    var dev: String?
-    @Flag(name: [.customShort("D"), .long], help: "Include dax device info.")
-    var devices = false
-    @Flag(name: [.customShort("R"), .long], help: "Include dax region info.")
-    var regions = false
-    @Flag(name: [.customShort("M"), .long], help: "Include dax mappings info.")
-    var mappings = false
-    @Flag(name: [.short, .long], help: "Include idle (zero-sized) devices.")
-    var idle = false
-    @Flag(name: [.customShort("u"), .long], help: "Use human-friendly number formats.")
-    var human = false
+    @Option("Filter by dax region id (N or regionN).", value: "region-id") var region: String?
+    @Option("Filter by dax device (daxX.Y or X.Y).", value: "dev-id", name: [.customShort("d"), .customLong("dev")]) var dev: String?
+    @Flag(name: [.customShort("D"), .long], help: "Include dax device info.") var devices = false
+    @Flag(name: [.customShort("R"), .long], help: "Include dax region info.") var regions = false
+    @Flag(name: [.customShort("M"), .long], help: "Include dax mappings info.") var mappings = false
+    @Flag(name: [.short, .long], help: "Include idle (zero-sized) devices.") var idle = false
+    @OptionGroup var units: HumanUnits
 
     func run() throws {
         var o = DAXListOptions()
         o.region = region; o.device = dev; o.devices = devices; o.regions = regions
-        o.mappings = mappings; o.idle = idle; o.human = human
+        o.mappings = mappings; o.idle = idle; o.human = units.human
         try CLI.run {
             let ctx = try DAXContext()
             try CLI.emit(DAXList.run(o, context: ctx))

@@ -3,20 +3,24 @@ import DaxCore
 import DaxKit
 import NDCtl
 
-/// Shared shape of destroy/enable/disable-namespace.
-struct NamespaceTarget: ParsableArguments {
+/// What destroy/enable/disable-namespace act on.
+struct NamespaceTarget: ObjectTarget {
+    static let noun = "namespace"
     @Argument(help: ArgumentHelp("namespaceX.Y, X.Y, or \"all\".", valueName: "namespace"))
     var namespace: String
-    @Option(name: [.short, .long], help: ArgumentHelp("Limit to a region: id, name or \"all\".", valueName: "region-id"))
-    var region: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("Limit to a bus.", valueName: "bus-id"))
-    var bus: String?
+    @OptionGroup var regionLimit: RegionLimit
+    @OptionGroup var busLimit: BusLimit
+
+    /// Applies a library operation (`ident, region:, bus:, context:`) to the namespaces
+    /// named, and says how many it did.
+    func apply(_ verb: String, _ operation: (String, String?, String?, NDContext) throws -> Namespaces.Outcome) throws {
+        try report(verb) { try operation(namespace, regionLimit.region, bus, $0).processed.count }
+    }
 }
 
 struct DestroyNamespaceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "destroy-namespace",
-        abstract: "Destroy namespaces, releasing their capacity (ndctl destroy-namespace compatible).",
+    static let configuration = CommandConfiguration.ndctl(
+        "destroy-namespace", "Destroy namespaces, releasing their capacity",
         discussion: """
         An active namespace needs --force. Beyond ndctl, even --force refuses a namespace \
         whose dax device is mapped by a live process (the PID and command are named: usually \
@@ -29,27 +33,15 @@ struct DestroyNamespaceCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        try CLI.run {
-            let out = try Namespaces.destroy(target.namespace, region: target.region, bus: target.bus, force: force, context: NDContext())
-            CLI.writeAll(2, "destroyed \(plural(out.processed.count, "namespace"))\n")
-        }
+        try target.apply("destroyed") { try Namespaces.destroy($0, region: $1, bus: $2, force: force, context: $3) }
     }
 }
 
 struct EnableNamespaceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "enable-namespace",
-        abstract: "Enable namespaces (ndctl enable-namespace compatible).",
-        discussion: "A kernel refusal quotes the kernel's log lines for the attempt."
-    )
+    static let configuration = CommandConfiguration.ndctl(
+        "enable-namespace", "Enable namespaces", discussion: "A kernel refusal quotes the kernel's log lines for the attempt.")
     @OptionGroup var target: NamespaceTarget
-
-    func run() throws {
-        try CLI.run {
-            let out = try Namespaces.enable(target.namespace, region: target.region, bus: target.bus, context: NDContext())
-            CLI.writeAll(2, "enabled \(plural(out.processed.count, "namespace"))\n")
-        }
-    }
+    func run() throws { try target.apply("enabled", Namespaces.enable) }
 }
 
 struct DisableNamespaceCommand: ParsableCommand {
@@ -63,10 +55,6 @@ struct DisableNamespaceCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        try CLI.run {
-            let out = try Namespaces.disable(target.namespace, region: target.region, bus: target.bus, force: force, context: NDContext())
-            CLI.writeAll(2, "disabled \(plural(out.processed.count, "namespace"))\n")
-        }
+        try target.apply("disabled") { _ = force; return try Namespaces.disable($0, region: $1, bus: $2, context: $3) }
     }
 }
-

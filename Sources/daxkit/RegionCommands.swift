@@ -3,36 +3,28 @@ import DaxCore
 import DaxKit
 import NDCtl
 
-struct RegionTarget: ParsableArguments {
+struct RegionTarget: ObjectTarget {
+    static let noun = "region"
     @Argument(help: ArgumentHelp("regionN, N, or \"all\".", valueName: "region"))
     var region: String
-    @Option(name: [.short, .long], help: ArgumentHelp("Limit to a bus.", valueName: "bus-id"))
-    var bus: String?
+    @OptionGroup var busLimit: BusLimit
+
+    /// Applies a library operation (`ident, bus:, context:`) to the regions named, and
+    /// says how many it did.
+    func apply(_ verb: String, _ operation: (String, String?, NDContext) throws -> [String]) throws {
+        try report(verb) { try operation(region, bus, $0).count }
+    }
 }
 
 struct EnableRegionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "enable-region", abstract: "Enable regions (ndctl enable-region compatible).")
+    static let configuration = CommandConfiguration.ndctl("enable-region", "Enable regions")
     @OptionGroup var target: RegionTarget
-    func run() throws {
-        try CLI.run {
-            let done = try Regions.enable(target.region, bus: target.bus, context: NDContext())
-            CLI.writeAll(2, "enabled \(plural(done.count, "region"))\n")
-        }
-    }
+    func run() throws { try target.apply("enabled", Regions.enable) }
 }
 
 struct DisableRegionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "disable-region",
-        abstract: "Disable regions (ndctl disable-region compatible).",
-        discussion: "Refused when a namespace of the region is mapped, mounted, held open or online as system RAM."
-    )
+    static let configuration = CommandConfiguration.ndctl(
+        "disable-region", "Disable regions", discussion: "Refused when a namespace of the region is mapped, mounted, held open or online as system RAM.")
     @OptionGroup var target: RegionTarget
-    func run() throws {
-        try CLI.run {
-            let done = try Regions.disable(target.region, bus: target.bus, context: NDContext())
-            CLI.writeAll(2, "disabled \(plural(done.count, "region"))\n")
-        }
-    }
+    func run() throws { try target.apply("disabled", Regions.disable) }
 }
-

@@ -38,55 +38,23 @@ struct TouchCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Device-DAX device to map: /dev/daxX.Y or daxX.Y.", valueName: "device"))
     var device: String?
 
-    @Option(help: ArgumentHelp("Map this regular file instead of a device.", valueName: "path"))
-    var file: String?
+    @Option("Map this regular file instead of a device.", value: "path", name: .long) var file: String?
 
     @Option(help: ArgumentHelp("What to do to every byte: write, read, pattern or verify.", valueName: "mode"))
     var mode: TouchMode = .write
 
-    // Sizes, alignments and the seed are parsed (and the thread count checked) in `run()`,
-    // inside `CLI.run`, so that a bad value is a `DaxError` (one line, exit status 1) like
-    // every other refusal; `.unconditional` lets a value such as `-64M` reach the parser
-    // ("negative") instead of ArgumentParser's "Missing value".
-    @Option(parsing: .unconditional, help: ArgumentHelp("Worker threads (default: one per online CPU).", valueName: "n"))
-    var threads: Int?
-
-    @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp("Start of the range, a multiple of the alignment (default 0).", valueName: "size"))
-    var offset: String?
-
-    @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp("Length of the range, a multiple of the alignment (default: to the end).", valueName: "size"))
-    var length: String?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Seed of the pattern (decimal or 0x hex; default 0).", valueName: "n"))
-    var seed: String?
-
-    @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp("Alignment for --file: 4K, 2M, 1G or bytes (default 4K).", valueName: "align"))
-    var align: String?
-
-    @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp("For --file: create the file, or extend it, to this size.", valueName: "size"))
-    var createSize: String?
-
-    @Flag(help: "Print the report as JSON on stdout.")
-    var json = false
-
-    @Option(
-        parsing: .unconditional,
-        help: ArgumentHelp("Fail unless smaps KernelPageSize of the mapping is this (4K, 2M or 1G).", valueName: "size"))
-    var expectPagesize: String?
-
-    @Flag(help: "Fail unless the touch took exactly one fault per aligned page.")
-    var expectMinimalFaults = false
-
-    @Flag(help: "Never draw progress on stderr.")
-    var noProgress = false
+    // Sizes, alignments and the seed are parsed, and the thread count checked, in `run()`
+    // (see `Option.init(checkedInRun:value:name:)`).
+    @Option(checkedInRun: "Worker threads (default: one per online CPU).", value: "n") var threads: Int?
+    @Option(checkedInRun: "Start of the range, a multiple of the alignment (default 0).", value: "size") var offset: String?
+    @Option(checkedInRun: "Length of the range, a multiple of the alignment (default: to the end).", value: "size") var length: String?
+    @Option(checkedInRun: "Seed of the pattern (decimal or 0x hex; default 0).", value: "n") var seed: String?
+    @Option(checkedInRun: "Alignment for --file: 4K, 2M, 1G or bytes (default 4K).", value: "align") var align: String?
+    @Option(checkedInRun: "For --file: create the file, or extend it, to this size.", value: "size") var createSize: String?
+    @Flag(help: "Print the report as JSON on stdout.") var json = false
+    @Option(checkedInRun: "Fail unless smaps KernelPageSize of the mapping is this (4K, 2M or 1G).", value: "size") var expectPagesize: String?
+    @Flag(help: "Fail unless the touch took exactly one fault per aligned page.") var expectMinimalFaults = false
+    @Flag(help: "Never draw progress on stderr.") var noProgress = false
 
     /// The seed: an unsigned 64-bit number, decimal or 0x hex.
     ///
