@@ -33,6 +33,8 @@ struct CreateNamespaceCommand: ParsableCommand {
     @OptionGroup var regionLimit: RegionLimit
     @Option("Limit to a bus: id, provider or name.", value: "bus-id") var bus: String?
     @Option("raw, sector, fsdax (default) or devdax.", value: "mode") var mode: String?
+    @Option("Namespace type: pmem (ndctl's -t, for scripts; blk namespaces no longer exist).", value: "type", name: [.customShort("t"), .long])
+    var type: String?
     @Option("Where struct page lives: dev (default), mem, or none (devdax only).", value: "map", name: [.customShort("M"), .long])
     var map: String?
     @Option(checkedInRun: "Namespace size: bytes or K/M/G/T (base 1024); default: all free space.", value: "size", name: [.short, .long])
@@ -61,6 +63,12 @@ struct CreateNamespaceCommand: ParsableCommand {
     func run() throws {
         try CLI.run {
             var r = NamespaceRequest()
+            if let type, type.lowercased() != "pmem" {
+                throw DaxError(.invalidArgument, object: "\(Parameter("type"), type)",
+                               problem: type.lowercased() == "blk" ? "BLK namespaces (and the BLK-aperture regions that held them) were removed from Linux in 2022"
+                                                                  : "not a namespace type",
+                               fix: "use pmem, or leave \(Parameter("type")) out")
+            }
             r.region = regionLimit.region; r.bus = bus; r.name = name; r.uuid = uuid; r.reconfigure = reconfig
             if let m = mode {
                 guard let parsed = NamespaceMode(parsing: m) else {

@@ -102,7 +102,7 @@ struct HabitsLabTests {
             (["-s", "-64M"], "daxkit: --size \"-64M\": negative; a size counts bytes from zero up; drop the sign"),
             (["-s", "1.5G"], "daxkit: --size \"1.5G\": a fraction; write the integer in a smaller unit: 1536M"),
             (["-s", "0"], "daxkit: --size 0: zero bytes; an empty namespace cannot be created, and 0 does not mean \"all free space\" here; leave --size out to take the largest free extent"),
-            (["-t", "blk", "-s", "64M"], "daxkit: --type blk: BLK namespaces (and the regions that held them) are gone from Linux since 5.19; use pmem"),
+            (["-t", "blk", "-s", "64M"], "daxkit: --type blk: BLK namespaces (and the BLK-aperture regions that held them) were removed from Linux in 2022; use pmem, or leave --type out"),
         ]
         for (args, message) in refusals {
             let r = try Self.daxkit(["create-namespace", "-r", region] + args)
