@@ -64,46 +64,6 @@ public struct TouchReport: Codable, Sendable, Hashable {
     /// Verify only: whether every word matched.
     public var verified: Bool?
 
-    /// A report from its values, as ``MemoryMapping/touch(_:progress:)`` builds it; each
-    /// parameter sets the property of the same name. The verify-only values default to
-    /// nil, as for modes other than verify.
-    public init(
-        path: String, kind: String, mode: TouchMode, deviceSize: Int, size: Int, offset: Int, align: Int,
-        address: UInt64, kernelPageSize: Int, mmuPageSize: Int, rss: Int, faults: Int, majorFaults: Int,
-        workerFaults: Int, expectedFaults: Int, baselineFaults: Int, baselineWorkerFaults: Int, threads: Int,
-        seed: UInt64, seconds: Double, gibPerSecond: Double, baselineSeconds: Double,
-        baselineGibPerSecond: Double, ratio: Double, mismatchOffset: Int? = nil, mismatchCount: Int? = nil,
-        verified: Bool? = nil
-    ) {
-        self.path = path
-        self.kind = kind
-        self.mode = mode
-        self.deviceSize = deviceSize
-        self.size = size
-        self.offset = offset
-        self.align = align
-        self.address = address
-        self.kernelPageSize = kernelPageSize
-        self.mmuPageSize = mmuPageSize
-        self.rss = rss
-        self.faults = faults
-        self.majorFaults = majorFaults
-        self.workerFaults = workerFaults
-        self.expectedFaults = expectedFaults
-        self.baselineFaults = baselineFaults
-        self.baselineWorkerFaults = baselineWorkerFaults
-        self.threads = threads
-        self.seed = seed
-        self.seconds = seconds
-        self.gibPerSecond = gibPerSecond
-        self.baselineSeconds = baselineSeconds
-        self.baselineGibPerSecond = baselineGibPerSecond
-        self.ratio = ratio
-        self.mismatchOffset = mismatchOffset
-        self.mismatchCount = mismatchCount
-        self.verified = verified
-    }
-
     /// The report's JSON keys, snake_case, in the order ``json(pretty:)`` and
     /// ``encode(to:)`` write them.
     public enum CodingKeys: String, CodingKey, CaseIterable {
@@ -238,6 +198,9 @@ public struct TouchReport: Codable, Sendable, Hashable {
         JSON.escape(text, into: &out, escapingSlash: false)
         return out + "\""
     }
+}
+
+extension TouchReport {
 
     /// Decodes a report. `kind`, `device_size`, `address`, `rss`, `major_faults`,
     /// `worker_faults`, `baseline_faults`, `baseline_worker_faults` and `seed` may be

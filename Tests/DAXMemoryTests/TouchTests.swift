@@ -1,4 +1,4 @@
-import DAXMemory
+@testable import DAXMemory
 import DaxCore
 import Foundation
 import Testing

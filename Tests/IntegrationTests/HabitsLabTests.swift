@@ -14,6 +14,21 @@ struct HabitsLabTests {
     static func state() throws -> String { try NamespaceLabTests.state() }
     static func json(_ text: String) throws -> [String: Any] { try NamespaceLabTests.json(text) }
 
+    /// Creates a namespace in `region` that must be made; its JSON and device name.
+    static func create(_ region: String, _ args: [String]) throws -> (json: [String: Any], dev: String) {
+        let r = try daxkit(["create-namespace", "-r", region] + args)
+        try #require(r.status == 0, "\(args): \(r.stderr)")
+        let j = try json(r.stdout)
+        return (j, try #require(j["dev"] as? String))
+    }
+
+    /// Runs daxkit expecting a refusal (exit 1) whose one line contains every word given.
+    static func expectRefused(_ args: [String], saying words: [String]) throws {
+        let r = try daxkit(args)
+        #expect(r.status == 1, "\(args): exit \(r.status)")
+        for w in words { #expect(r.stderr.contains(w), "\(args): no '\(w)' in \(r.stderr)") }
+    }
+
     /// The namespaces of a region as `ndctl list -Ni` shows them: dev -> (size, name).
     static func namespaces(_ region: String) throws -> [String: (UInt64, String?)] {
         let text = try Lab.must("ndctl", ["list", "-N", "-i", "-r", region])
@@ -32,9 +47,7 @@ struct HabitsLabTests {
     func idleNamespaces() throws {
         try Lab.require()
         let (region, _) = try Self.regions()
-        let c = try Self.daxkit(["create-namespace", "-r", region, "-m", "raw", "-s", "64M", "-n", "MyName00"])
-        try #require(c.status == 0, "\(c.stderr)")
-        let dev = try #require(try Self.json(c.stdout)["dev"] as? String)
+        let (_, dev) = try Self.create(region, ["-m", "raw", "-s", "64M", "-n", "MyName00"])
         let d = try Self.daxkit(["destroy-namespace", "-f", dev])
         #expect(d.status == 0 && d.stderr == "destroyed 1 namespace\n", "\(d.stderr)")
         let after = try Self.namespaces(region)
@@ -53,9 +66,7 @@ struct HabitsLabTests {
         let all = try Self.daxkit(["destroy-namespace", "-f", "all", "-r", region])
         #expect(all.status == 0 && all.stderr.hasSuffix("destroyed 0 namespaces\n"), "\(all.stderr)")
         for args in [["enable-namespace", idle], ["create-namespace", "-e", idle, "-m", "raw"]] {
-            let r = try Self.daxkit(args)
-            #expect(r.status == 1, "\(args): exit \(r.status)")
-            #expect(r.stderr.hasPrefix("daxkit: \(idle): idle") && r.stderr.contains("daxkit create-namespace -r \(region)"), "\(args): \(r.stderr)")
+            try Self.expectRefused(args, saying: ["daxkit: \(idle): idle", "daxkit create-namespace -r \(region)"])
         }
         #expect(try Self.state() == before, "an idle no-op changed kernel state")
     }
@@ -91,10 +102,9 @@ struct HabitsLabTests {
     func sizes() throws {
         try Lab.require()
         let (region, _) = try Self.regions()
-        let blank = try Self.daxkit(["create-namespace", "-r", region, "-m", "raw", "-s", " 64M"])
-        try #require(blank.status == 0, "' 64M': \(blank.stderr)")
-        #expect((try Self.json(blank.stdout)["size"] as? NSNumber)?.uint64Value == 64 << 20)
-        try Lab.must(Lab.daxkit, ["destroy-namespace", "-f", try #require(try Self.json(blank.stdout)["dev"] as? String)])
+        let blank = try Self.create(region, ["-m", "raw", "-s", " 64M"])
+        #expect((blank.json["size"] as? NSNumber)?.uint64Value == 64 << 20)
+        try Lab.must(Lab.daxkit, ["destroy-namespace", "-f", blank.dev])
 
         let before = try Self.state()
         let refusals: [([String], String)] = [
@@ -111,26 +121,21 @@ struct HabitsLabTests {
         #expect(try Self.state() == before)
 
         // A full region: what is wrong with the arguments is said first.
-        let fill = try Self.daxkit(["create-namespace", "-r", region, "-m", "raw", "-t", "pmem"])
-        try #require(fill.status == 0, "\(fill.stderr)")
+        let fill = try Self.create(region, ["-m", "raw", "-t", "pmem"])
         let full = try Self.state()
-        let misaligned = try Self.daxkit(["create-namespace", "-r", region, "-m", "devdax", "-s", "100M", "-a", "2M"])
-        #expect(misaligned.status == 1 && misaligned.stderr.contains("--size 100M is not a multiple of 16M"), "\(misaligned.stderr)")
-        let small = try Self.daxkit(["create-namespace", "-r", region, "-m", "fsdax", "-s", "8M"])
-        #expect(small.status == 1 && small.stderr.contains("below the 16 MiB minimum"), "\(small.stderr)")
-        let room = try Self.daxkit(["create-namespace", "-r", region, "-m", "devdax", "-s", "64M"])
-        #expect(room.status == 1 && room.stderr.contains("no free capacity"), "\(room.stderr)")
+        try Self.expectRefused(["create-namespace", "-r", region, "-m", "devdax", "-s", "100M", "-a", "2M"],
+                               saying: ["--size 100M is not a multiple of 16M"])
+        try Self.expectRefused(["create-namespace", "-r", region, "-m", "fsdax", "-s", "8M"], saying: ["below the 16 MiB minimum"])
+        try Self.expectRefused(["create-namespace", "-r", region, "-m", "devdax", "-s", "64M"], saying: ["no free capacity"])
         #expect(try Self.state() == full)
-        try Lab.must(Lab.daxkit, ["destroy-namespace", "-f", try #require(try Self.json(fill.stdout)["dev"] as? String)])
+        try Lab.must(Lab.daxkit, ["destroy-namespace", "-f", fill.dev])
     }
 
     @Test("disable-namespace disables an active, unused namespace without --force, as ndctl")
     func disableLikeNdctl() throws {
         try Lab.require()
         let (region, _) = try Self.regions()
-        let c = try Self.daxkit(["create-namespace", "-r", region, "-m", "fsdax", "-s", "32M"])
-        try #require(c.status == 0, "\(c.stderr)")
-        let dev = try #require(try Self.json(c.stdout)["dev"] as? String)
+        let (_, dev) = try Self.create(region, ["-m", "fsdax", "-s", "32M"])
         let dis = try Self.daxkit(["disable-namespace", dev])
         #expect(dis.status == 0 && dis.stderr == "disabled 1 namespace\n", "\(dis.stderr)")
         #expect(try Self.daxkit(["enable-namespace", dev]).status == 0)

@@ -29,16 +29,19 @@ extension Namespaces {
     }
 
     /// Takes the host lock, resolves `ident` to namespaces (refusing an unknown name) and
-    /// runs `body` on them while the lock is held.
+    /// runs `body` on the ones that are not idle while the lock is held, with an outcome
+    /// that already lists the idle ones named.
     static func withTargets(_ ident: String, region: String?, bus: String?, context: NDContext,
-                            _ body: ([Namespace]) throws -> Outcome) throws -> Outcome {
+                            _ body: (inout Outcome, [Namespace]) throws -> Void) throws -> Outcome {
         try HostLock.withLock {
-            let targets = select(ident, regions: NDFilter.regions(context, region: region, bus: bus))
-            if targets.isEmpty && ident != "all" {
+            let named = select(ident, regions: NDFilter.regions(context, region: region, bus: bus))
+            if named.isEmpty && ident != "all" {
                 throw DaxError(.notFound, object: Phrase("namespace \(ident)"), problem: "not found",
                                fix: "list them: \(.listNamespaces)")
             }
-            return try body(targets)
+            var out = Outcome(idle: named.filter(isIdle).map(\.devName))
+            try body(&out, named.filter { !isIdle($0) })
+            return out
         }
     }
 
@@ -53,10 +56,7 @@ extension Namespaces {
     ///   every target before any is touched), `.notFound`, `.conflict` (read-only), or a
     ///   libndctl failure.
     public static func destroy(_ ident: String, region: String?, bus: String?, force: Bool, context: NDContext) throws -> Outcome {
-        try withTargets(ident, region: region, bus: bus, context: context) { named in
-            var out = Outcome()
-            out.idle = named.filter(isIdle).map(\.devName)
-            let targets = named.filter { !isIdle($0) }
+        try withTargets(ident, region: region, bus: bus, context: context) { out, targets in
             // Check every target before touching any, so a refusal leaves all state as it was.
             try ensureNotInUse(targets, action: "destroyed")
             for ns in targets {
@@ -80,7 +80,6 @@ extension Namespaces {
                 }
                 out.processed.append(name)
             }
-            return out
         }
     }
 
@@ -91,16 +90,12 @@ extension Namespaces {
     /// - Throws: `DaxError` `.inUse`, `.notFound`, or `.kernelRefused` from
     ///   `ndctl_namespace_disable_safe`.
     public static func disable(_ ident: String, region: String?, bus: String?, context: NDContext) throws -> Outcome {
-        try withTargets(ident, region: region, bus: bus, context: context) { named in
-            var out = Outcome()
-            out.idle = named.filter(isIdle).map(\.devName)
-            let targets = named.filter { !isIdle($0) }
+        try withTargets(ident, region: region, bus: bus, context: context) { out, targets in
             try ensureNotInUse(targets, action: "disabled")
             for ns in targets {
                 try ns.disableSafe()
                 out.processed.append(ns.devName)
             }
-            return out
         }
     }
 
@@ -109,11 +104,8 @@ extension Namespaces {
     /// - Throws: `DaxError` `.conflict` for an idle namespace named (nothing to enable),
     ///   `.notFound`, or `.kernelRefused` with the kernel's log lines for the attempt.
     public static func enable(_ ident: String, region: String?, bus: String?, context: NDContext) throws -> Outcome {
-        try withTargets(ident, region: region, bus: bus, context: context) { targets in
-            var out = Outcome()
-            if ident != "all", let idle = targets.first(where: isIdle) {
-                throw idleError(idle, "nothing to enable")
-            }
+        try withTargets(ident, region: region, bus: bus, context: context) { out, targets in
+            if let idle = out.idle.first { throw idleError(idle, "nothing to enable") }
             for ns in targets {
                 let log = KernelLog()
                 do { try ns.enable() } catch var e as DaxError {
@@ -122,14 +114,14 @@ extension Namespaces {
                 }
                 out.processed.append(ns.devName)
             }
-            return out
         }
     }
 
-    /// What to say of an idle namespace that a command needs configured.
-    static func idleError(_ ns: Namespace, _ what: String) -> DaxError {
-        DaxError(.conflict, object: Phrase(ns.devName), problem: "idle (size 0, no uuid: never configured, or destroyed): \(what)",
-                 fix: "create one in \(ns.region.devName) (\(Operation.createNamespace(in: ns.region.devName)))")
+    /// What to say of an idle namespace (`namespaceX.Y`) that a command needs configured.
+    static func idleError(_ name: String, _ what: String) -> DaxError {
+        let region = "region" + name.dropFirst("namespace".count).prefix { $0 != "." }
+        return DaxError(.conflict, object: Phrase(name), problem: "idle (size 0, no uuid: never configured, or destroyed): \(what)",
+                        fix: "create one in \(region) (\(Operation.createNamespace(in: region)))")
     }
 
     /// The block and dax devices a namespace currently exposes.

@@ -139,7 +139,7 @@ public enum Namespaces {
             throw DaxError(.notFound, object: "\(.reconfigure, ident)", problem: "no such namespace",
                            fix: "list them: \(.listNamespaces)")
         }
-        if isIdle(ns) { throw idleError(ns, "nothing to reconfigure") }
+        if isIdle(ns) { throw idleError(ns.devName, "nothing to reconfigure") }
         return ns
     }
 
@@ -247,33 +247,22 @@ public enum Namespaces {
             let uuid = randomUUID()
             let needsPFN = p.mode == .fsdax && (ns.mode != .fsdax || p.map == .dev || ns.type != .io)
             step = "bind"
-            if needsPFN {
-                guard let pfn = region.pfnSeed else {
-                    throw DaxError(.kernelRefused, object: Phrase(region.devName), problem: "no pfn seed for fsdax")
+            if needsPFN || p.mode == .devdax {
+                let seed: (any PageMapSeed)? = needsPFN ? region.pfnSeed : region.daxSeed
+                guard let seed else {
+                    throw DaxError(.kernelRefused, object: Phrase(region.devName), problem: "no \(needsPFN ? "pfn" : "dax") seed for \(p.mode.rawValue)")
                 }
-                seedNames.append(pfn.devName)
-                let (oldLoc, oldAlign) = (pfn.location, pfn.align)
-                restoreSeed = { try? pfn.setNamespace(nil); try? pfn.setLocation(oldLoc); if oldAlign > 0 && pfn.hasAlign { try? pfn.setAlign(oldAlign) } }
-                try pfn.setUUID(uuid)
-                try pfn.setLocation(p.map)
-                if pfn.hasAlign { try pfn.setAlign(p.align) }
-                try pfn.setNamespace(ns)
-                try pfn.enable()
-            } else if p.mode == .devdax {
-                guard let dax = region.daxSeed else {
-                    throw DaxError(.kernelRefused, object: Phrase(region.devName), problem: "no dax seed for devdax")
-                }
-                seedNames.append(dax.devName)
+                seedNames.append(seed.devName)
                 // Put the seed's settings back if the bind fails, so nothing is left behind.
-                let (oldLoc, oldAlign) = (dax.location, dax.align)
-                restoreSeed = { try? dax.setNamespace(nil); try? dax.setLocation(oldLoc); if oldAlign > 0 { try? dax.setAlign(oldAlign) } }
-                try dax.setUUID(uuid)
+                let (oldLoc, oldAlign) = (seed.location, seed.align)
+                restoreSeed = { try? seed.setNamespace(nil); try? seed.setLocation(oldLoc); if oldAlign > 0 && seed.hasAlign { try? seed.setAlign(oldAlign) } }
+                try seed.setUUID(uuid)
                 step = "map"
-                try dax.setLocation(p.map)
+                try seed.setLocation(p.map)
                 step = "bind"
-                try dax.setAlign(p.align)
-                try dax.setNamespace(ns)
-                try dax.enable()
+                if seed.hasAlign { try seed.setAlign(p.align) }
+                try seed.setNamespace(ns)
+                try seed.enable()
             } else if p.mode == .sector {
                 guard let btt = region.bttSeed else {
                     throw DaxError(.kernelRefused, object: Phrase(region.devName), problem: "no btt seed for sector mode")
