@@ -7,7 +7,8 @@ public enum Regions {
     /// The regions `ident` names (`regionN`, `N` or `all`) on the buses `bus` selects.
     static func targets(_ ident: String, bus: String?, context: NDContext) throws -> [Region] {
         let targets = NDFilter.regions(context, region: ident, bus: bus)
-        if targets.isEmpty {
+        // `all` matching nothing (no bus, or no region on it) is a count of 0, as ndctl.
+        if targets.isEmpty && ident != "all" {
             throw DaxError(.notFound, object: Phrase("region \(ident)"), problem: "not found", fix: "list them: \(.listRegions)")
         }
         return targets
@@ -70,7 +71,7 @@ public enum Regions {
         var out: [DIMM] = []
         for ident in idents {
             let matched = all.filter { NDFilter.dimm($0, ident) }
-            if matched.isEmpty {
+            if matched.isEmpty && ident != "all" {
                 throw DaxError(.notFound, object: Phrase("DIMM \(ident)"), problem: "not found", fix: "list them: \(.listDIMMs)")
             }
             for d in matched where !out.contains(d) { out.append(d) }

@@ -197,26 +197,41 @@ func contextCreationError(_ library: String, _ rc: Int32) -> DaxError {
 
 // MARK: - Contexts
 
-/// Creates a libndctl/libdaxctl context, with the library's own logging off unless the
-/// environment sets `NDCTL_LOG`/`DAXCTL_LOG`.
+/// A libndctl or libdaxctl library context: the base of ``NDContext`` and ``DAXContext``.
 ///
-/// libndctl/libdaxctl log failures to stderr themselves; callers report one line per error
-/// instead. Setting the variable (e.g. `debug`) keeps the library's logging on.
-///
-/// - Parameters:
-///   - library: `"ndctl"` or `"daxctl"`: names the errors and the variable (`NDCTL_LOG`).
-///   - new: calls `ndctl_new`/`daxctl_new` with the out-pointer.
-///   - setLogPriority: calls `ndctl_set_log_priority`/`daxctl_set_log_priority`.
-/// - Returns: the new context.
-/// - Throws: `DaxError` `.contextCreation` with the errno.
-func newContext(_ library: String,
-                new: (UnsafeMutablePointer<OpaquePointer?>) -> Int32,
-                setLogPriority: (OpaquePointer, Int32) -> Void) throws(DaxError) -> OpaquePointer {
-    var ctx: OpaquePointer?
-    let rc = new(&ctx)
-    guard rc == 0, let ctx else { throw contextCreationError(library, rc) }
-    if getenv("\(library.uppercased())_LOG") == nil { setLogPriority(ctx, 0) }
-    return ctx
+/// Holds the C context from its creation to its release (`ndctl_unref`/`daxctl_unref`) when
+/// the last reference to it goes.
+public class LibraryContext {
+    /// The C context (`struct ndctl_ctx` or `struct daxctl_ctx`).
+    let raw: OpaquePointer
+    /// Releases the C context: calls `ndctl_unref`/`daxctl_unref`.
+    private let unref: (OpaquePointer) -> Void
+
+    /// Creates a libndctl/libdaxctl context, with the library's own logging off unless the
+    /// environment sets `NDCTL_LOG`/`DAXCTL_LOG`.
+    ///
+    /// libndctl/libdaxctl log failures to stderr themselves; callers report one line per error
+    /// instead. Setting the variable (e.g. `debug`) keeps the library's logging on.
+    ///
+    /// - Parameters:
+    ///   - library: `"ndctl"` or `"daxctl"`: names the errors and the variable (`NDCTL_LOG`).
+    ///   - new: calls `ndctl_new`/`daxctl_new` with the out-pointer.
+    ///   - setLogPriority: calls `ndctl_set_log_priority`/`daxctl_set_log_priority`.
+    ///   - unref: calls `ndctl_unref`/`daxctl_unref`, when the context is deinitialized.
+    /// - Throws: `DaxError` `.contextCreation` with the errno.
+    init(_ library: String,
+         new: (UnsafeMutablePointer<OpaquePointer?>) -> Int32,
+         setLogPriority: (OpaquePointer, Int32) -> Void,
+         unref: @escaping (OpaquePointer) -> Void) throws(DaxError) {
+        var ctx: OpaquePointer?
+        let rc = new(&ctx)
+        guard rc == 0, let ctx else { throw contextCreationError(library, rc) }
+        if getenv("\(library.uppercased())_LOG") == nil { setLogPriority(ctx, 0) }
+        raw = ctx
+        self.unref = unref
+    }
+
+    deinit { unref(raw) }
 }
 
 // MARK: - Kernel devices
@@ -235,13 +250,40 @@ extension WrapsOneObject {
     public static func == (a: Self, b: Self) -> Bool { a.raw == b.raw }
 }
 
-/// A libndctl object the kernel knows by a device name.
+/// A libndctl object the kernel knows by a device name: the base of ``DIMM``, ``Region``,
+/// ``Namespace`` and the personalities (``PFN``, ``DAXSeed``, ``BTT``).
 ///
 /// The name (`region1`, `namespace1.0`, `pfn1.0`, `dax1.0`, `btt1.0`, `nmem0`) is the
 /// object of the errors its kernel-state changes throw.
-protocol KernelDevice {
-    /// The kernel device name.
-    var devName: String { get }
+public class KernelDevice {
+    /// The libndctl object.
+    let raw: OpaquePointer
+    /// The object's `ndctl_*_get_devname`.
+    private let getDevName: (OpaquePointer) -> UnsafePointer<CChar>?
+    /// The object's `ndctl_*_get_id`.
+    private let getID: (OpaquePointer) -> UInt32
+
+    init(raw: OpaquePointer, devName: @escaping (OpaquePointer) -> UnsafePointer<CChar>?,
+         id: @escaping (OpaquePointer) -> UInt32) {
+        self.raw = raw
+        getDevName = devName
+        getID = id
+    }
+
+    /// Kernel device name, e.g. `nmem0`, `region1`, `namespace1.0`, `pfn1.0`, `dax1.0` or
+    /// `btt1.0`; empty when libndctl has none.
+    ///
+    /// Wraps the object's own `ndctl_dimm_get_devname`, `ndctl_region_get_devname`,
+    /// `ndctl_namespace_get_devname`, `ndctl_pfn_get_devname`, `ndctl_dax_get_devname` or
+    /// `ndctl_btt_get_devname`.
+    public var devName: String { str(getDevName(raw)) ?? "" }
+
+    /// Kernel id: N of `nmemN` or `regionN`; Y of `namespaceX.Y`, `pfnX.Y`, `daxX.Y` or
+    /// `bttX.Y`.
+    ///
+    /// Wraps the object's own `ndctl_dimm_get_id`, `ndctl_region_get_id`,
+    /// `ndctl_namespace_get_id`, `ndctl_pfn_get_id`, `ndctl_dax_get_id` or `ndctl_btt_get_id`.
+    public var id: UInt32 { getID(raw) }
 }
 
 extension KernelDevice {

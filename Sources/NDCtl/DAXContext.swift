@@ -9,20 +9,16 @@ import CNDCtl
 /// context from one thread at a time.
 ///
 /// Wraps `daxctl_new` and `daxctl_unref`.
-public final class DAXContext {
-    let raw: OpaquePointer
-
+public final class DAXContext: LibraryContext {
     /// Creates a context with libdaxctl's own logging off unless `DAXCTL_LOG` is set.
     ///
     /// - Throws: `DaxError` `.contextCreation` with the errno.
     ///
     /// Wraps `daxctl_new` and `daxctl_set_log_priority`.
     public init() throws {
-        raw = try newContext("daxctl", new: { daxctl_new($0) },
-                             setLogPriority: { daxctl_set_log_priority($0, $1) })
+        try super.init("daxctl", new: daxctl_new, setLogPriority: daxctl_set_log_priority,
+                       unref: daxctl_unref)
     }
-
-    deinit { daxctl_unref(raw) }
 
     /// Every dax region on the system (pmem-backed, hmem, CXL), in libdaxctl's order.
     ///

@@ -3,24 +3,18 @@ import DaxCore
 
 /// An NVDIMM (`nmemN`).
 ///
-/// Two values are equal when they wrap the same libndctl DIMM.
+/// Two values are equal when they wrap the same libndctl DIMM. Its ``KernelDevice/devName``
+/// (`nmem0`) and ``KernelDevice/id`` (N of `nmemN`) wrap `ndctl_dimm_get_devname` and
+/// `ndctl_dimm_get_id`.
 ///
 /// Wraps `struct ndctl_dimm`.
-public final class DIMM: Equatable, KernelDevice, WrapsOneObject {
+public final class DIMM: KernelDevice, Equatable, WrapsOneObject {
     /// The bus the DIMM is on.
     public let bus: Bus
-    let raw: OpaquePointer
-    init(bus: Bus, raw: OpaquePointer) { self.bus = bus; self.raw = raw }
-
-    /// Kernel device name, e.g. `nmem0`; empty when libndctl has none.
-    ///
-    /// Wraps `ndctl_dimm_get_devname`.
-    public var devName: String { str(ndctl_dimm_get_devname(raw)) ?? "" }
-
-    /// Kernel id N of `nmemN`.
-    ///
-    /// Wraps `ndctl_dimm_get_id`.
-    public var id: UInt32 { ndctl_dimm_get_id(raw) }
+    init(bus: Bus, raw: OpaquePointer) {
+        self.bus = bus
+        super.init(raw: raw, devName: ndctl_dimm_get_devname, id: ndctl_dimm_get_id)
+    }
 
     /// Unique id (vendor-serial...), `nil` when the platform provides none.
     ///

@@ -8,9 +8,7 @@ import CNDCtl
 /// at a time.
 ///
 /// Wraps `ndctl_new` and `ndctl_unref`.
-public final class NDContext {
-    let raw: OpaquePointer
-
+public final class NDContext: LibraryContext {
     /// Creates a context with libndctl's own logging off unless `NDCTL_LOG` is set.
     ///
     /// libndctl logs failures to stderr itself; callers report one line per error instead.
@@ -20,11 +18,9 @@ public final class NDContext {
     ///
     /// Wraps `ndctl_new` and `ndctl_set_log_priority`.
     public init() throws {
-        raw = try newContext("ndctl", new: { ndctl_new($0) },
-                             setLogPriority: { ndctl_set_log_priority($0, $1) })
+        try super.init("ndctl", new: ndctl_new, setLogPriority: ndctl_set_log_priority,
+                       unref: { ndctl_unref($0) })
     }
-
-    deinit { ndctl_unref(raw) }
 
     /// All NVDIMM buses, in libndctl's order.
     ///

@@ -6,24 +6,18 @@ import DaxCore
 /// It is used raw or claimed by a personality: ``PFN`` for fsdax, ``DAXSeed`` for devdax,
 /// ``BTT`` for sector.
 ///
-/// Two values are equal when they wrap the same libndctl namespace.
+/// Two values are equal when they wrap the same libndctl namespace. Its
+/// ``KernelDevice/devName`` (`namespace1.0`) and ``KernelDevice/id`` (Y of `namespaceX.Y`)
+/// wrap `ndctl_namespace_get_devname` and `ndctl_namespace_get_id`.
 ///
 /// Wraps `struct ndctl_namespace`.
-public final class Namespace: Equatable, KernelDevice, WrapsOneObject {
+public final class Namespace: KernelDevice, Equatable, WrapsOneObject {
     /// The region the namespace is in.
     public let region: Region
-    let raw: OpaquePointer
-    init(region: Region, raw: OpaquePointer) { self.region = region; self.raw = raw }
-
-    /// Kernel device name, e.g. `namespace1.0`; empty when libndctl has none.
-    ///
-    /// Wraps `ndctl_namespace_get_devname`.
-    public var devName: String { str(ndctl_namespace_get_devname(raw)) ?? "" }
-
-    /// Kernel id Y of `namespaceX.Y`.
-    ///
-    /// Wraps `ndctl_namespace_get_id`.
-    public var id: UInt32 { ndctl_namespace_get_id(raw) }
+    init(region: Region, raw: OpaquePointer) {
+        self.region = region
+        super.init(raw: raw, devName: ndctl_namespace_get_devname, id: ndctl_namespace_get_id)
+    }
 
     /// Device type: label-less (`.io`), label-backed pmem or blk.
     ///

@@ -5,24 +5,18 @@ import DaxCore
 ///
 /// It is an interleave set of DIMMs, or a label-less range.
 ///
-/// Two values are equal when they wrap the same libndctl region.
+/// Two values are equal when they wrap the same libndctl region. Its ``KernelDevice/devName``
+/// (`region1`) and ``KernelDevice/id`` (N of `regionN`) wrap `ndctl_region_get_devname` and
+/// `ndctl_region_get_id`.
 ///
 /// Wraps `struct ndctl_region`.
-public final class Region: Equatable, KernelDevice, WrapsOneObject {
+public final class Region: KernelDevice, Equatable, WrapsOneObject {
     /// The bus the region is on.
     public let bus: Bus
-    let raw: OpaquePointer
-    init(bus: Bus, raw: OpaquePointer) { self.bus = bus; self.raw = raw }
-
-    /// Kernel device name, e.g. `region1`; empty when libndctl has none.
-    ///
-    /// Wraps `ndctl_region_get_devname`.
-    public var devName: String { str(ndctl_region_get_devname(raw)) ?? "" }
-
-    /// Kernel id N of `regionN`.
-    ///
-    /// Wraps `ndctl_region_get_id`.
-    public var id: UInt32 { ndctl_region_get_id(raw) }
+    init(bus: Bus, raw: OpaquePointer) {
+        self.bus = bus
+        super.init(raw: raw, devName: ndctl_region_get_devname, id: ndctl_region_get_id)
+    }
 
     /// Whether the region is persistent memory or block-window.
     ///

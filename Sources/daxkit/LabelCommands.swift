@@ -5,6 +5,8 @@ import NDCtl
 
 struct DIMMTarget: ObjectTarget {
     static let noun = "nmem"
+    /// ndctl's dimm.c says "0 nmem", "1 nmem", "2 nmems" (plural only above one).
+    static func counted(_ n: Int) -> String { "\(n) nmem\(n > 1 ? "s" : "")" }
     @Argument(help: ArgumentHelp("nmemN, N, or \"all\".", valueName: "nmem"))
     var dimms: [String]
     @OptionGroup var busLimit: BusLimit

@@ -142,6 +142,39 @@ struct HabitsLabTests {
         #expect(try Self.daxkit(["destroy-namespace", dev, "-f"]).status == 0)
     }
 
+    @Test("`all` matching nothing counts 0 and exits 0, as ndctl; the count words are ndctl's")
+    func allOnNothing() throws {
+        try Lab.require()
+        for args in [["enable-region", "all"], ["disable-region", "all"], ["init-labels", "all"], ["zero-labels", "all"],
+                     ["destroy-namespace", "all", "-f"], ["disable-namespace", "all"], ["enable-namespace", "all"]] {
+            let full = args + ["-b", "no-such-bus"]
+            let ref = try Lab.run("ndctl", full)
+            let ours = try Self.daxkit(full)
+            #expect(ours.status == ref.status && ours.stderr == ref.stderr, "\(full): daxkit \(ours.status) \(ours.stderr) vs ndctl \(ref.status) \(ref.stderr)")
+        }
+    }
+
+    @Test("disable-region of the memmap region holding a devdax namespace returns promptly, as ndctl's")
+    func disableRegionReturns() throws {
+        try Lab.require()
+        let (_, legacy) = try Self.regions()
+        let region = try #require(legacy, "no memmap region in this topology")
+        let ns = "namespace\(region.dropFirst("region".count)).0"
+        let listed = try Lab.parse(try Lab.must("ndctl", ["list", "-n", ns]))
+        let mode = try #require(((listed as? [[String: Any]])?.first ?? (listed as? [String: Any]))?["mode"] as? String)
+        let made = try Self.daxkit(["create-namespace", "-e", ns, "-m", "devdax", "-a", "2M", "-f"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let start = Date()
+        let off = try Self.daxkit(["disable-region", "-b", "e820", "all"])
+        let took = Date().timeIntervalSince(start)
+        #expect(off.status == 0 && off.stderr == "disabled 1 region\n", "\(off.stderr)")
+        #expect(took < 60, "disable-region took \(took) s")
+        #expect(Lab.sysfs("/sys/bus/nd/devices/\(region)/driver") == nil || !FileManager.default.fileExists(atPath: "/sys/bus/nd/devices/\(region)/driver"))
+        #expect(try Self.daxkit(["enable-region", "-b", "e820", "all"]).status == 0)
+        let back = try Self.daxkit(["create-namespace", "-e", ns, "-m", mode, "-f"])
+        #expect(back.status == 0, "\(back.stderr)")
+    }
+
     @Test("the host lock is waited for with a bound, naming who holds it")
     func boundedLockWait() throws {
         try Lab.require()
