@@ -120,12 +120,12 @@ public struct MemoryTarget: ~Copyable {
                 .notDAXDevice, object: Phrase(path),
                 problem: "is a block device (an fsdax-mode pmem namespace?), not a device-DAX character device",
                 rule: "device-DAX needs a namespace in devdax mode, which appears as /dev/daxX.Y",
-                fix: "ndctl create-namespace --mode=devdax (or mount it with -o dax and use \(.file))")
+                fix: "make the namespace devdax (\(Operation.createNamespace(mode: "devdax"))), or mount it with -o dax and use \(.file)")
         case .directory, .other:
             throw DaxError(
                 .notDAXDevice, object: Phrase(path), problem: "is not a character device",
                 rule: "devices are /dev/daxX.Y character devices",
-                fix: "pass a /dev/daxX.Y device (daxctl list shows them)")
+                fix: "pass a /dev/daxX.Y device (\(Operation.listDAXDevices) shows them)")
         }
         let info = try sysfs.device(major: status.deviceMajor, minor: status.deviceMinor, path: path)
         let fd = try openOrThrow(path, access: access, create: false)
@@ -282,7 +282,7 @@ public struct MemoryTarget: ~Copyable {
             throw DaxError(
                 .notFound, object: Phrase(path), problem: "no such device",
                 rule: "device-DAX devices appear as /dev/daxX.Y once a namespace or region is in devdax mode",
-                fix: "list them with 'daxctl list' or create one with 'ndctl create-namespace --mode=devdax'",
+                fix: "list them (\(Operation.listDAXDevices)) or create one (\(Operation.createNamespace(mode: "devdax")))",
                 underlyingError: .noSuchFileOrDirectory)
         case .failure(let error):
             throw DaxError(.statFailed, object: Phrase(path), problem: "cannot stat", underlyingError: error)

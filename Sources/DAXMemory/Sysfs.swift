@@ -99,7 +99,7 @@ public struct DAXSysfs: Sendable, Hashable {
                 .notDAXDevice, object: Phrase(object),
                 problem: "no sysfs entry \(directory) for character device \(major):\(minor)",
                 rule: "a device-DAX node has a sysfs entry whose subsystem is 'dax'",
-                fix: "check that the node is current (ls -l /dev/dax*; daxctl list) and that sysfs is mounted")
+                fix: "check that the node is current (ls -l /dev/dax*; \(Operation.listDAXDevices)) and that sysfs is mounted")
         }
         let subsystem: String
         switch Syscall.readlink(directory + "/subsystem") {
@@ -111,7 +111,7 @@ public struct DAXSysfs: Sendable, Hashable {
                 .notDAXDevice, object: Phrase(object),
                 problem: "character device \(major):\(minor) belongs to subsystem '\(subsystem)', not 'dax'",
                 rule: "only device-DAX nodes (/dev/daxX.Y) can be opened as devices",
-                fix: "pass a /dev/daxX.Y device (daxctl list shows them), or a regular file with \(.file)")
+                fix: "pass a /dev/daxX.Y device (\(Operation.listDAXDevices) shows them), or a regular file with \(.file)")
         }
 
         let resolved = (try? Sys.realPath(directory).get()) ?? directory
@@ -122,7 +122,7 @@ public struct DAXSysfs: Sendable, Hashable {
                 .sysfsUnreadable, object: Phrase(object),
                 problem: "cannot read a positive size from \(directory)/size",
                 rule: "device-DAX devices publish their size in sysfs",
-                fix: "check that the device is enabled (daxctl list -D) and that it has a nonzero size")
+                fix: "check that the device is enabled (\(Operation.listDAXDevices)) and that it has a nonzero size")
         }
 
         // The region group lives on the parent device.
@@ -157,7 +157,7 @@ public struct DAXSysfs: Sendable, Hashable {
                 .sysfsUnreadable, object: Phrase(object),
                 problem: "sysfs reports alignment \(alignValue), not a power of two of at least 4K",
                 rule: "device-DAX alignments are 4K, 2M or 1G",
-                fix: "reconfigure the device (daxctl reconfigure-device --align 2M)")
+                fix: "recreate its namespace with \(.align, "2M") (\(Operation.createNamespace(mode: "devdax")))")
         }
         return DAXDeviceInfo(
             name: name, major: major, minor: minor, size: size, alignment: alignment,

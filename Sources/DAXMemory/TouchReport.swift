@@ -265,7 +265,7 @@ extension TouchReport {
         if let pageSize, kernelPageSize != pageSize.rawValue {
             let fix: Phrase =
                 kind == "devdax"
-                ? "reconfigure the device with \(.align, "\(pageSize)") (daxctl reconfigure-device, or recreate the namespace with \(.align, "\(pageSize)"))"
+                ? "recreate its namespace with \(.align, "\(pageSize)") (\(Operation.createNamespace(mode: "devdax")))"
                 : "only device-DAX (and hugetlbfs) mappings get huge kernel pages; map a device-DAX device aligned to \(pageSize)"
             throw DaxError(
                 .pageSizeMismatch, object: Phrase(path),

@@ -161,8 +161,12 @@ public struct Operation: Hashable, Sendable {
     public static func enableRegion(_ region: String) -> Operation { Operation("enable-region", region) }
     /// Disabling a region (`all` for every one).
     public static func disableRegion(_ region: String) -> Operation { Operation("disable-region", region) }
-    /// Creating a namespace in a region.
-    public static func createNamespace(in region: String) -> Operation { Operation("create-namespace", region) }
+    /// Listing the device-DAX devices.
+    public static let listDAXDevices = Operation("list-dax-devices")
+    /// Creating a namespace, in a region when one is named, of a mode when one is named.
+    public static func createNamespace(in region: String? = nil, mode: String? = nil) -> Operation {
+        Operation("create-namespace", region, arguments: mode.map { [$0] } ?? [])
+    }
     /// Writing an empty label index on a DIMM (every DIMM when nil).
     public static func initLabels(_ dimm: String? = nil) -> Operation { Operation("init-labels", dimm) }
     /// Moving a dax device to a mode (`devdax`, `system-ram`).

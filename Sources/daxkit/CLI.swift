@@ -34,7 +34,10 @@ struct CLIVocabulary: Vocabulary {
         case "list-regions": return "daxkit list -R -i"
         case "list-namespaces": return "daxkit list -N -i"
         case "list-dimms": return "daxkit list -D -i"
-        case "create-namespace": return (["daxkit create-namespace"] + object.map { "-r \($0)" }).joined(separator: " ")
+        case "list-dax-devices": return "daxkit dax list -D"
+        case "create-namespace":
+            return (["daxkit create-namespace"] + object.map { "-r \($0)" } + operation.arguments.map { "-m \($0)" })
+                .joined(separator: " ")
         case "reconfigure-device":   // daxctl's until daxkit has dax reconfigure-device
             return (["daxctl reconfigure-device"] + object + operation.arguments.map { "--mode=\($0)" }).joined(separator: " ")
         default: return (["daxkit " + operation.name] + object + operation.arguments).joined(separator: " ")
