@@ -31,36 +31,39 @@ public struct CapacityPlan: Sendable, Equatable {
     /// (not thrown; `Namespaces` turns a blocking one into a `DaxError`).
     public struct Refusal: Sendable, Equatable, CustomStringConvertible {
         /// Which rule refuses it.
-        public enum Code: String, Sendable, Equatable, Codable {
+        public struct Code: RawRepresentable, Hashable, Sendable, Codable {
+            /// The rule's name, stable across releases (the JSON `refusal_code`).
+            public var rawValue: String
+            public init(rawValue: String) { self.rawValue = rawValue }
             /// `unknown` mode, or a mode this planner does not model.
-            case unsupportedMode
+            public static let unsupportedMode = Code(rawValue: "unsupportedMode")
             /// `map=none` (the never-merged RFC): a mainline kernel fails the bind (ENXIO).
-            case unsupportedMap
+            public static let unsupportedMap = Code(rawValue: "unsupportedMap")
             /// An alignment the pfn/dax seed does not list in `supported_alignments`.
-            case unsupportedAlignment
+            public static let unsupportedAlignment = Code(rawValue: "unsupportedAlignment")
             /// A BTT sector (LBA) size the btt seed does not list.
-            case unsupportedSectorSize
+            public static let unsupportedSectorSize = Code(rawValue: "unsupportedSectorSize")
             /// Below ndctl's 16 MiB minimum for a non-raw namespace, or empty.
-            case belowMinimumSize
+            public static let belowMinimumSize = Code(rawValue: "belowMinimumSize")
             /// Not a multiple of the region alignment or of `align × interleave ways`.
-            case sizeMisaligned
+            public static let sizeMisaligned = Code(rawValue: "sizeMisaligned")
             /// The namespace start is not aligned as ndctl (16 MiB) or the kernel
             /// (`memremap_compat_align()`, 2 MiB) require for a pfn/dax device.
-            case startMisaligned
+            public static let startMisaligned = Code(rawValue: "startMisaligned")
             /// nd_pfn_init(): "unable to satisfy requested alignment" — the info block,
             /// the struct page reservation and the alignment padding reach the end of the
             /// namespace (data offset >= size); the kernel refuses (ENXIO).
-            case alignmentUnsatisfiable
+            public static let alignmentUnsatisfiable = Code(rawValue: "alignmentUnsatisfiable")
             /// The data offset is below the size but the end truncation eats the rest: Linux
             /// 6.1 accepts it (its check is `offset >= size`, not `offset >= size -
             /// end_trunc` as in later kernels) and creates a 0-byte device whose disable
             /// oopses in memunmap_pages(). Planned as not creatable.
-            case zeroCapacity
+            public static let zeroCapacity = Code(rawValue: "zeroCapacity")
             /// nvdimm_namespace_attach_btt(): capacity minus the initial offset is below
             /// ARENA_MIN_SIZE (16 MiB).
-            case bttTooSmall
+            public static let bttTooSmall = Code(rawValue: "bttTooSmall")
             /// start + size does not fit a 64-bit physical address.
-            case sizeOutOfRange
+            public static let sizeOutOfRange = Code(rawValue: "sizeOutOfRange")
         }
         /// Which rule refuses it.
         public var code: Code
