@@ -80,10 +80,11 @@ public enum Regions {
     }
 
     /// Refuses DIMMs whose regions are active: labels are written only while disabled.
-    static func ensureInactive(_ dimms: [DIMM]) throws {
+    static func ensureInactive(_ dimms: [DIMM], context: NDContext) throws {
         for d in dimms where d.isActive {
+            let regions = context.regions.filter { $0.isEnabled && $0.dimms.contains(d) }.map(\.devName)
             throw DaxError(.inUse, object: Phrase(d.devName), problem: "its regions are active, labels cannot be written",
-                           fix: "disable them first (\(.disableRegion("all")))")
+                           fix: "disable \(regions.count == 1 ? "it" : "them") first (\(Phrase.joined(regions.map { "\(Operation.disableRegion($0))" }, separator: ", ")))")
         }
     }
 
@@ -108,7 +109,7 @@ public enum Regions {
     public static func initLabels(_ idents: [String], bus: String?, force: Bool, v12: Bool, context: NDContext) throws -> [String] {
         try HostLock.withLock {
             let targets = try dimms(idents, bus: bus, context: context)
-            try ensureInactive(targets)
+            try ensureInactive(targets, context: context)
             for d in targets {
                 guard let valid = d.labelsAreValid() else {
                     throw DaxError(.invalidArgument, object: Phrase(d.devName),
@@ -144,7 +145,7 @@ public enum Regions {
     public static func zeroLabels(_ idents: [String], bus: String?, context: NDContext) throws -> [String] {
         try HostLock.withLock {
             let targets = try dimms(idents, bus: bus, context: context)
-            try ensureInactive(targets)
+            try ensureInactive(targets, context: context)
             var done: [String] = []
             for d in targets {
                 try d.zeroLabels()

@@ -37,7 +37,7 @@ struct CreateNamespaceCommand: ParsableCommand {
     var type: String?
     @Option("Where struct page lives: dev (default), mem, or none (devdax only).", value: "map", name: [.customShort("M"), .long])
     var map: String?
-    @Option(checkedInRun: "Namespace size: bytes or K/M/G/T (base 1024); default: all free space.", value: "size", name: [.short, .long])
+    @Option(checkedInRun: "Namespace size: bytes or K/M/G/T (base 1024); default: the largest free extent.", value: "size", name: [.short, .long])
     var size: String?
     @Option(checkedInRun: "Create the smallest namespace giving at least this many usable bytes.", value: "size", name: .customLong("usable-size"))
     var usableSize: String?
@@ -45,7 +45,7 @@ struct CreateNamespaceCommand: ParsableCommand {
     var align: String?
     @Option("Namespace name (label alt_name, up to 63 bytes).", value: "name") var name: String?
     @Option("Namespace uuid (default: random).", value: "uuid") var uuid: String?
-    @Option(checkedInRun: "Logical sector size (sector mode: 512 or 4096, default 4096).", value: "bytes", name: [.customShort("l"), .customLong("sector-size")])
+    @Option(checkedInRun: "Logical sector size (sector mode: 512, 520, 528, 4096, 4104, 4160 or 4224; default 4096).", value: "bytes", name: [.customShort("l"), .customLong("sector-size")])
     var sectorSize: String?
     @Option("Reconfigure this existing namespace instead of creating one.", value: "namespace", name: [.customShort("e"), .customLong("reconfig")])
     var reconfig: String?
@@ -91,8 +91,11 @@ struct CreateNamespaceCommand: ParsableCommand {
             r.force = force; r.greedy = greedy; r.autolabel = !noAutolabel; r.autorecover = !noAutorecover
             let ctx = try NDContext()
             if dryRun {
-                let plans = try Namespaces.plan(r, context: ctx).map { $0.json(CLIVocabulary()) }
-                CLI.writeAll(1, (plans.count == 1 ? plans[0] : JSON.array(plans)).rendered() + "\n")
+                let plans = try Namespaces.plan(r, context: ctx)
+                let json = plans.map { $0.json(CLIVocabulary()) }
+                CLI.writeAll(1, (json.count == 1 ? json[0] : JSON.array(json)).rendered() + "\n")
+                // A plan the kernel will refuse (map none) fails like the create would.
+                if plans.contains(where: { !$0.capacity.creatable }) { throw ExitCode(1) }
                 return
             }
             let out = try Namespaces.create(r, context: ctx)

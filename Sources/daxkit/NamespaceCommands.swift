@@ -17,6 +17,7 @@ struct NamespaceTarget: ObjectTarget {
         try report(verb) {
             let out = try operation(namespace, regionLimit.region, bus, $0)
             let action = ["destroyed": "destroy", "disabled": "disable"][verb] ?? verb
+            for note in out.notes { CLI.writeAll(2, note + "\n") }
             for name in out.idle {
                 CLI.printError("\(name): idle (size 0, no uuid: never configured, or destroyed): nothing to \(action)")
             }

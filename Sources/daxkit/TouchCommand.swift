@@ -97,7 +97,15 @@ struct TouchCommand: ParsableCommand {
         let length = try length.map { try ByteCount.parse($0, parameter: .length) }
         let createSize = try createSize.map { try ByteCount.parse($0, parameter: .createSize) }
         let align = try align.map { try Alignment(parsing: $0, parameter: .align) }
-        let expectPagesize = try expectPagesize.map { try Alignment(parsing: $0, parameter: .expectedPageSize) }
+        let expectPagesize = try expectPagesize.map { text -> Alignment in
+            // Only the page sizes a mapping can have (x86-64): refused before anything is touched.
+            let bytes = try ByteCount.parse(text, parameter: .expectedPageSize)
+            guard [4 << 10, 2 << 20, 1 << 30].contains(bytes), let a = Alignment(rawValue: bytes) else {
+                throw DaxError(.invalidAlignment, object: "\(.expectedPageSize, text)", problem: "not a page size of this machine",
+                               fix: "use 4K, 2M or 1G")
+            }
+            return a
+        }
         let seed = try seed.map(Self.parseSeed) ?? 0
         if let threads, threads < 1 {
             throw DaxError(

@@ -32,3 +32,18 @@ struct ReadmeExampleTests {
         #expect(plan.capacity.usableSize >= 1 << 30)
     }
 }
+
+/// README's NDCtl example, as written there (on a build host it finds no regions).
+@Suite("README's NDCtl example")
+struct ReadmeNDCtlExampleTests {
+    @Test("walk the object model")
+    func walk() throws {
+        let ctx = try NDContext()
+        for region in ctx.regions {
+            print(region.devName, region.size, region.availableSize, region.isLabelless)
+            for ns in region.namespaces where ns.isActive {
+                print("  ", ns.devName, ns.mode, ns.dax?.daxRegion?.devices.first?.devName ?? "-")
+            }
+        }
+    }
+}

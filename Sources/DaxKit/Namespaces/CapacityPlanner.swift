@@ -384,7 +384,8 @@ public enum CapacityPlanner {
         }
         if isPFN {
             if map == .none {
-                return .init(.unsupportedMap, "\(mode.rawValue) with map=none: mainline kernels have no pfn mode without struct page and fail the bind (ENXIO); use map=dev or map=mem")
+                return .init(.unsupportedMap, "\(mode.rawValue) with \(.map, "none"): mainline kernels have no pfn mode without struct page and fail the bind (ENXIO)",
+                             fix: "use \(.map, "dev") or \(.map, "mem")")
             }
             if !supportedAlignments.contains(align) {
                 return .init(.unsupportedAlignment, "align \(compactSize(align)) is not supported for \(mode.rawValue) (supported: \(supportedAlignments.map(compactSize).joined(separator: ", ")))")

@@ -9,6 +9,9 @@ extension Namespaces {
         /// Namespaces named that are idle (size 0, no uuid: a region's unused seed, or a
         /// destroyed namespace): nothing was done to them and they are not counted.
         public var idle: [String] = []
+        /// What was done beyond the count, one line each (a label-less namespace reset,
+        /// not destroyed).
+        public var notes: [String] = []
     }
 
     /// Whether a namespace is idle: size 0 and a zero uuid (a region's unused seed, or
@@ -72,12 +75,16 @@ extension Namespaces {
             for ns in targets {
                 let name = ns.devName
                 try prepareReconfigure(ns, force: force, action: "destroyed", holdersChecked: true)
-                if ns.type != .io {
-                    // The label name would outlive the namespace (and match lookups by
-                    // name); the kernel takes an empty one while it is disabled.
-                    try ns.setName("")
-                    try ns.delete()
+                guard ns.type != .io else {
+                    // ndctl's namespace_destroy: a label-less namespace is the whole region;
+                    // it is reset (disabled, info block cleared) but not counted.
+                    out.notes.append("\(name) is label-less: reset to raw (its info block cleared), not destroyed: its capacity is the whole region")
+                    continue
                 }
+                // The label name would outlive the namespace (and match lookups by name);
+                // the kernel takes an empty one while it is disabled.
+                try ns.setName("")
+                try ns.delete()
                 out.processed.append(name)
             }
         }

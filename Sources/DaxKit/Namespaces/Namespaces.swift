@@ -136,7 +136,7 @@ public enum Namespaces {
     /// The namespace `ident` names among `regions`.
     static func existing(_ ident: String, in regions: [Region]) throws -> Namespace {
         guard ident != "all", let ns = select(ident, regions: regions).first else {
-            throw DaxError(.notFound, object: "\(.reconfigure, ident)", problem: "no such namespace",
+            throw DaxError(.notFound, object: Phrase("namespace \(ident)"), problem: "not found",
                            fix: "list them: \(.listNamespaces)")
         }
         if isIdle(ns) { throw idleError(ns.devName, "nothing to reconfigure") }
@@ -288,7 +288,7 @@ public enum Namespaces {
                 let what = step == "map" ? "rejected mode \"none\" (\(errno))" : "refused devdax with map none (\(errno))\(kernel.isEmpty ? "" : "; " + kernel)"
                 throw DaxError(.kernelRefused, object: Phrase(nsName),
                                problem: "the kernel \(what): it has no struct-page-less device-dax (\(.map, "none"), from the unmerged \"device-dax: Support devices without PFN metadata\" RFC)",
-                               fix: "use \(.map, "mem"). Nothing was left behind")
+                               fix: "use \(.map, "mem"). " + (r.autorecover ? "Nothing was left behind" : "Left as is (autorecover is off)"))
             }
             throw DaxError(.kernelRefused, object: e.object, problem: e.problem, rule: Phrase(kernel),
                            fix: left, underlyingError: e.underlyingError)
