@@ -27,6 +27,11 @@ let package = Package(
             pkgConfig: "libndctl libdaxctl",
             providers: [.apt(["libndctl-dev", "libdaxctl-dev"])]
         ),
+        .systemLibrary(
+            name: "CKmod",
+            pkgConfig: "libkmod",
+            providers: [.apt(["libkmod-dev"])]
+        ),
         .target(
             name: "NDCtl",
             dependencies: [
@@ -41,7 +46,7 @@ let package = Package(
         ),
         .target(
             name: "DaxKit",
-            dependencies: ["DaxCore", "NDCtl"]
+            dependencies: ["CKmod", "DaxCore", "NDCtl"]
         ),
         .executableTarget(
             name: "daxkit",

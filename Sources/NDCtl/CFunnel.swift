@@ -300,9 +300,20 @@ extension KernelDevice {
     /// - Throws: `DaxError` `.kernelRefused` with this device as object and the errno `-rc`.
     @inline(__always)
     func check(_ rc: Int32, _ problem: @autoclosure () -> Phrase) throws(DaxError) {
-        if rc < 0 {
-            throw DaxError(.kernelRefused, object: "\(devName)", problem: problem(),
-                           underlyingError: Errno(negated: rc))
-        }
+        try checkRC(rc, devName, problem())
     }
 }
+
+/// The one rc check of both funnels: throws when a libndctl/libdaxctl call that changes
+/// kernel state returned a negative errno.
+///
+/// - Throws: `DaxError` `.kernelRefused` with `object` and the errno `-rc`.
+@inline(__always)
+func checkRC(_ rc: Int32, _ object: @autoclosure () -> String, _ problem: @autoclosure () -> Phrase) throws(DaxError) {
+    if rc < 0 {
+        throw DaxError(.kernelRefused, object: Phrase(object()), problem: problem(), underlyingError: Errno(negated: rc))
+    }
+}
+
+/// A physical address as the kernel writes it: `0x` and lower-case hex.
+func hexAddress(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }

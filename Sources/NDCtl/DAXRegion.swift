@@ -48,3 +48,30 @@ public final class DAXRegion {
         }
     }
 }
+
+// MARK: - Write side (kernel state changes)
+
+extension DAXRegion {
+    /// The region's seed device: the 0-byte device the next create sizes.
+    ///
+    /// Wraps `daxctl_region_get_dev_seed`.
+    public var deviceSeed: DAXDevice? { daxctl_region_get_dev_seed(raw).map { DAXDevice(region: self, raw: $0) } }
+
+    /// Makes the kernel create a new seed device (after the current seed was sized).
+    ///
+    /// - Throws: `DaxError` `.kernelRefused` (ENXIO/EOPNOTSUPP on a static region).
+    ///
+    /// Wraps `daxctl_region_create_dev` (sysfs `dax_region/create`).
+    public func createDevice() throws {
+        try checkRC(daxctl_region_create_dev(raw), devName ?? "region\(id)", "create device failed")
+    }
+
+    /// Deletes a disabled, 0-byte device from the region.
+    ///
+    /// - Throws: `DaxError` `.kernelRefused` (EBUSY when enabled or sized).
+    ///
+    /// Wraps `daxctl_region_destroy_dev` (sysfs `dax_region/delete`).
+    public func destroyDevice(_ device: DAXDevice) throws {
+        try checkRC(daxctl_region_destroy_dev(raw, device.raw), device.devName, "destroy failed")
+    }
+}

@@ -35,6 +35,7 @@ struct CLIVocabulary: Vocabulary {
         case "list-namespaces": return "daxkit list -N -i"
         case "list-dimms": return "daxkit list -D -i"
         case "list-dax-devices": return "daxkit dax list -D"
+        case "list-dax-mappings": return (["daxkit dax list -M -d"] + object).joined(separator: " ")
         case "create-namespace":
             return (["daxkit create-namespace"] + object.map { "-r \($0)" } + operation.arguments.map { "-m \($0)" })
                 .joined(separator: " ")

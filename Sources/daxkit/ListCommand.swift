@@ -61,7 +61,11 @@ struct DaxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dax",
         abstract: "Device-DAX regions and devices (the daxctl side).",
-        subcommands: [DaxListCommand.self]
+        subcommands: [
+            DaxListCommand.self, CreateDeviceCommand.self, DestroyDeviceCommand.self, EnableDeviceCommand.self,
+            DisableDeviceCommand.self, ReconfigureDeviceCommand.self, OnlineMemoryCommand.self, OfflineMemoryCommand.self,
+            SaveLayoutCommand.self, RestoreLayoutCommand.self,
+        ]
     )
 }
 
