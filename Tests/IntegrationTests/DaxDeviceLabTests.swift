@@ -110,21 +110,27 @@ struct DaxDeviceLabTests {
         #expect(Set(try Self.devices().values.map { $0.map { "\($0)" }.joined() }) == before)
     }
 
-    @Test("devdax -> system-ram -> devdax: MemTotal up by the device and back, JSON as daxctl's")
+    @Test("devdax -> system-ram -> devdax: MemTotal up by the device and back; create and reconfigure JSON as daxctl's")
     func systemRAMRoundTrip() throws {
         try Lab.require()
         let (id, _) = try Self.hmem()
         defer { try? Self.restoreBootState(id) }
         _ = try Self.daxkit(["disable-device", "dax\(id).0"])
         try Self.reset(id)
-        // The reference: daxctl on a 128M device at the region start.
-        let refDev = try Self.create(id, "128M")
+        // The reference: daxctl creates a 128M device at the region start and moves it.
+        let refCreate = try Lab.run("daxctl", ["create-device", "-r", id, "-s", "128M"])
+        try #require(refCreate.status == 0, "\(refCreate.stderr)")
+        let refDev = try #require((try Lab.parse(refCreate.stdout) as? [[String: Any]])?.first?["chardev"] as? String)
         let ref = try Lab.run("daxctl", ["reconfigure-device", refDev, "-m", "system-ram"])
         try #require(ref.status == 0, "\(ref.stderr)")
         try Lab.must("daxctl", ["reconfigure-device", refDev, "-m", "devdax", "-f"])
         try Self.reset(id)
 
-        let dev = try Self.create(id, "128M")
+        let made = try Self.daxkit(["create-device", "-r", id, "-s", "128M"])
+        try #require(made.status == 0, "\(made.stderr)")
+        let dev = try #require((try Lab.parse(made.stdout) as? [[String: Any]])?.first?["chardev"] as? String)
+        #expect(made.stdout.replacingOccurrences(of: dev, with: "D") == refCreate.stdout.replacingOccurrences(of: refDev, with: "D"),
+                "create-device JSON: daxkit\n\(made.stdout)\ndaxctl\n\(refCreate.stdout)")
         let total = try Self.memTotal()
         let up = try Self.daxkit(["reconfigure-device", dev, "-m", "system-ram"])
         #expect(up.status == 0, "\(up.stderr)")
