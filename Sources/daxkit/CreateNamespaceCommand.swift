@@ -19,9 +19,11 @@ struct CreateNamespaceCommand: ParsableCommand {
         the rule and the fix, and leaves the kernel state as it was (a failed bind is rolled \
         back and the kernel's own log lines are quoted).
 
-        --dry-run prints the capacity plan instead (raw_size, usable_size, metadata_bytes, \
-        infoblock_bytes, padding_bytes); --usable-size S creates the smallest namespace that \
-        gives at least S usable bytes. Mutating commands take a host-wide lock.
+        --dry-run prints the capacity plan instead: in words on a terminal or with -u, as \
+        JSON (raw_size, usable_size, metadata_bytes, infoblock_bytes, padding_bytes) in a \
+        pipe or with --json; a plan the kernel will refuse exits 1. --usable-size S creates \
+        the smallest namespace that gives at least S usable bytes. Mutating commands take a \
+        host-wide lock.
 
         Examples:
           daxkit create-namespace -r region1 -m devdax -a 2M -s 1G -n vm1
@@ -59,6 +61,9 @@ struct CreateNamespaceCommand: ParsableCommand {
     var noAutorecover = false
     @Flag(name: .customLong("dry-run"), help: "Print the capacity plan as JSON and change nothing.")
     var dryRun = false
+    @OptionGroup var units: HumanUnits
+    @Flag(help: "With --dry-run, print the plan as JSON even on a terminal.")
+    var json = false
 
     func run() throws {
         try CLI.run {
@@ -92,15 +97,21 @@ struct CreateNamespaceCommand: ParsableCommand {
             let ctx = try NDContext()
             if dryRun {
                 let plans = try Namespaces.plan(r, context: ctx)
-                let json = plans.map { $0.json(CLIVocabulary()) }
-                CLI.writeAll(1, (json.count == 1 ? json[0] : JSON.array(json)).rendered() + "\n")
+                if (units.human || CLI.stdoutIsTerminal) && !json {
+                    for p in plans {
+                        CLI.writeAll(1, p.describe(requestedUsable: r.usableSize?.bytes, CLIVocabulary()).joined(separator: "\n  ") + "\n")
+                    }
+                } else {
+                    let items = plans.map { $0.json(CLIVocabulary()) }
+                    CLI.writeAll(1, (items.count == 1 ? items[0] : JSON.array(items)).rendered() + "\n")
+                }
                 // A plan the kernel will refuse (map none) fails like the create would.
                 if plans.contains(where: { !$0.capacity.creatable }) { throw ExitCode(1) }
                 return
             }
             let out = try Namespaces.create(r, context: ctx)
             for ns in out.namespaces {
-                if let j = Namespaces.json(ns, human: CLI.stdoutIsTerminal) { CLI.writeAll(1, j.rendered() + "\n") }
+                if let j = Namespaces.json(ns, human: units.human || CLI.stdoutIsTerminal) { CLI.writeAll(1, j.rendered() + "\n") }
             }
             if greedy { CLI.writeAll(2, "created \(plural(out.plans.count, "namespace"))\n") }
             if let failure = out.failure { throw failure }

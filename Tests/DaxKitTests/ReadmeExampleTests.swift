@@ -47,3 +47,28 @@ struct ReadmeNDCtlExampleTests {
         }
     }
 }
+
+/// The plan in words (`create-namespace --dry-run` on a terminal).
+@Suite("plan in words")
+struct PlanWordsTests {
+    @Test("usable asked, usable given, raw; where the bytes go; host RAM with map mem")
+    func words() throws {
+        let region = RegionSnapshot(name: "region0", id: 0, size: 4 << 30, availableSize: 4 << 30,
+                                    maxAvailableExtent: 4 << 30, resource: 4 << 30, nextStart: 4 << 30)
+        var r = NamespaceRequest()
+        r.mode = .devdax
+        r.align = ByteCount(bytes: 2 << 20)
+        r.usableSize = try ByteCount(parsing: "512M")
+        guard case .plan(let p) = try CapacityPlanner.judge(r, region: region) else { Issue.record("not planned"); return }
+        let lines = p.describe(requestedUsable: 512 << 20)
+        #expect(lines[0] == "region0: devdax namespace, align 2M, struct page in pmem (map dev)")
+        #expect(lines[1].hasPrefix("512 MiB usable requested → ") && lines[1].contains(" raw: the smallest size that gives it"), "\(lines)")
+        #expect(lines[2].contains("of struct pages stored in pmem (1.5%)") || lines[2].contains("of struct pages stored in pmem (1.6%)"), "\(lines)")
+        #expect(lines.last == "creatable at 0x100000000")
+        #expect(p.json()["sector_size"] == nil, "sector_size does not apply to devdax")
+
+        r.map = .mem
+        guard case .plan(let m) = try CapacityPlanner.judge(r, region: region) else { Issue.record("not planned"); return }
+        #expect(m.describe().contains { $0.hasPrefix("struct pages in host RAM: up to ") }, "\(m.describe())")
+    }
+}

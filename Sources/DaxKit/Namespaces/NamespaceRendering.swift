@@ -15,7 +15,8 @@ extension NamespacePlan {
         o.add("mode", .string(mode.rawValue))
         if mode == .fsdax || mode == .devdax { o.add("map", .string(map.rawValue)) }
         o.add("align", .uint(align))
-        if let s = sectorSize, s != UInt32.max { o.add("sector_size", .uint(UInt64(s))) }
+        // A sector size applies to block devices (raw, fsdax, sector), not to devdax.
+        if mode != .devdax, let s = sectorSize, s != UInt32.max { o.add("sector_size", .uint(UInt64(s))) }
         if !name.isEmpty { o.add("name", .string(name)) }
         o.add("start", .uint(start))
         o.add("raw_size", .uint(c.rawSize))
@@ -35,5 +36,51 @@ extension Namespaces {
     /// region and devices, in human units when `human` (ndctl does on a terminal).
     public static func json(_ ns: Namespace, human: Bool) -> JSON? {
         Render.namespace(ns, human ? [.dax, .daxDevices, .human] : [.dax, .daxDevices])
+    }
+}
+
+extension NamespacePlan {
+    /// The plan in words, a line each, for people (`create-namespace --dry-run` on a
+    /// terminal): what is asked and what it gives, where every byte of the raw size goes,
+    /// and the host RAM struct page takes.
+    ///
+    /// - Parameters:
+    ///   - requestedUsable: the usable bytes asked for, when the request gave them.
+    ///   - vocabulary: how a refusal names parameters.
+    public func describe(requestedUsable: UInt64? = nil, _ vocabulary: some Vocabulary = LibraryVocabulary()) -> [String] {
+        let c = capacity
+        func f(_ v: UInt64) -> String { ByteCount.format(Int(v)) }
+        func pct(_ v: UInt64) -> String {
+            guard c.rawSize > 0 else { return "0%" }
+            let tenths = v * 1000 / c.rawSize
+            return "\(tenths / 10).\(tenths % 10)%"
+        }
+        let isPFN = mode == .fsdax || mode == .devdax
+        var head = "\(region): \(mode.rawValue) namespace"
+        if isPFN { head += ", align \(ByteCount.compact(align)), struct page in \(map == .dev ? "pmem (map dev)" : map == .mem ? "host RAM (map mem)" : "nowhere (map none)")" }
+        if mode == .sector, let s = sectorSize { head += ", \(s)-byte sectors (BTT \(btt.rawValue))" }
+        if !name.isEmpty { head += ", named \"\(name)\"" }
+        var lines = [head]
+        if let want = requestedUsable {
+            lines.append("\(f(want)) usable requested → \(f(c.usableSize)) usable, \(f(c.rawSize)) raw: the smallest size that gives it")
+        } else {
+            lines.append("\(f(c.rawSize)) raw → \(f(c.usableSize)) usable (\(pct(c.usableSize)))")
+        }
+        var costs: [String] = []
+        if c.metadataBytes > 0 {
+            costs.append("\(f(c.metadataBytes)) of \(mode == .sector ? "BTT metadata" : "struct pages stored in pmem") (\(pct(c.metadataBytes)))")
+        }
+        if c.infoblockBytes > 0 { costs.append("\(f(c.infoblockBytes)) of info block\(mode == .sector ? "s" : "")") }
+        if c.paddingBytes > 0 {
+            costs.append(isPFN ? "\(f(c.paddingBytes)) of padding to put the data on a \(ByteCount.compact(max(align, CapacityPlanner.memremapCompatAlign))) boundary"
+                               : "\(f(c.paddingBytes)) lost to rounding")
+        }
+        if !costs.isEmpty { lines.append(costs.joined(separator: "; ")) }
+        if isPFN && map == .mem {
+            let pages = c.rawSize / CapacityPlanner.pageSize
+            lines.append("struct pages in host RAM: up to \(f(pages * CapacityPlanner.structPageSize)) (64 bytes per 4 KiB page; 2M/1G devdax shares them on Linux 5.17 and later)")
+        }
+        lines.append(c.refusal.map { "not creatable: \($0.message.rendered(by: vocabulary))" } ?? "creatable at \("0x" + String(start, radix: 16))")
+        return lines
     }
 }
