@@ -19,7 +19,7 @@ struct CreateNamespaceCommand: ParsableCommand {
         the rule and the fix, and leaves the kernel state as it was (a failed bind is rolled \
         back and the kernel's own log lines are quoted).
 
-        --dry-run prints the capacity plan instead: in words on a terminal or with -u, as \
+        --dry-run prints the capacity plan instead: in words on a terminal or with --human (-u is --uuid, as in ndctl), as \
         JSON (raw_size, usable_size, metadata_bytes, infoblock_bytes, padding_bytes) in a \
         pipe or with --json; a plan the kernel will refuse exits 1. --usable-size S creates \
         the smallest namespace that gives at least S usable bytes. Mutating commands take a \
@@ -61,7 +61,9 @@ struct CreateNamespaceCommand: ParsableCommand {
     var noAutorecover = false
     @Flag(name: .customLong("dry-run"), help: "Print the capacity plan as JSON and change nothing.")
     var dryRun = false
-    @OptionGroup var units: HumanUnits
+    /// Long only: ndctl's create-namespace spells `-u` for `--uuid`.
+    @Flag(name: .long, help: "Print the plan (--dry-run) in words and sizes in human units, as on a terminal.")
+    var human = false
     @Flag(help: "With --dry-run, print the plan as JSON even on a terminal.")
     var json = false
 
@@ -97,7 +99,7 @@ struct CreateNamespaceCommand: ParsableCommand {
             let ctx = try NDContext()
             if dryRun {
                 let plans = try Namespaces.plan(r, context: ctx)
-                if (units.human || CLI.stdoutIsTerminal) && !json {
+                if (human || CLI.stdoutIsTerminal) && !json {
                     for p in plans {
                         CLI.writeAll(1, p.describe(requestedUsable: r.usableSize?.bytes, CLIVocabulary()).joined(separator: "\n  ") + "\n")
                     }
@@ -111,7 +113,7 @@ struct CreateNamespaceCommand: ParsableCommand {
             }
             let out = try Namespaces.create(r, context: ctx)
             for ns in out.namespaces {
-                if let j = Namespaces.json(ns, human: units.human || CLI.stdoutIsTerminal) { CLI.writeAll(1, j.rendered() + "\n") }
+                if let j = Namespaces.json(ns, human: human || CLI.stdoutIsTerminal) { CLI.writeAll(1, j.rendered() + "\n") }
             }
             if greedy { CLI.writeAll(2, "created \(plural(out.plans.count, "namespace"))\n") }
             if let failure = out.failure { throw failure }
