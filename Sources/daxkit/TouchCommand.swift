@@ -26,7 +26,10 @@ struct TouchCommand: ParsableCommand {
         --file maps a regular file instead (tmpfs, ext4/xfs, -o dax mounts) with --align \
         alignment (default 4K); --create-size creates or extends it. Sizes take bytes or \
         K, M, G, T suffixes (base 1024). Progress is drawn on stderr when it is a terminal \
-        and the run is long; --json prints the report as JSON on stdout.
+        and the run is long (redrawn in place); --progress draws it when stderr is not a \
+        terminal too (a log, a pipe, a VM console), as a line every few seconds, e.g. \
+        "touch: 37% (192 MiB of 512 MiB)"; --no-progress never draws it. --json prints the \
+        report as JSON on stdout.
 
         Examples:
           daxkit touch dax0.0 --expect-pagesize 2M --expect-minimal-faults
@@ -54,6 +57,8 @@ struct TouchCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON on stdout.") var json = false
     @Option(checkedInRun: "Fail unless smaps KernelPageSize of the mapping is this (4K, 2M or 1G).", value: "size") var expectPagesize: String?
     @Flag(help: "Fail unless the touch took exactly one fault per aligned page.") var expectMinimalFaults = false
+    @Flag(help: "Draw progress on stderr even when it is not a terminal (then a line every few seconds); by default only on a terminal.")
+    var progress = false
     @Flag(help: "Never draw progress on stderr.") var noProgress = false
 
     /// The seed: an unsigned 64-bit number, decimal or 0x hex.
@@ -84,6 +89,9 @@ struct TouchCommand: ParsableCommand {
         }
         if file == nil, createSize != nil {
             throw ValidationError("--create-size applies to --file only")
+        }
+        if progress, noProgress {
+            throw ValidationError("give --progress or --no-progress, not both")
         }
     }
 
@@ -124,7 +132,9 @@ struct TouchCommand: ParsableCommand {
         let mapping = try target.map(offset: offset ?? 0, length: length)
         try target.close()
 
-        let progress = ProgressLine(enabled: !noProgress && isatty(2) == 1)
+        let terminal = isatty(2) == 1
+        let progress = ProgressLine(
+            style: noProgress ? .off : terminal ? .redraw : self.progress ? .lines : .off)
         let report = try mapping.touch(
             TouchOptions(mode: mode, threads: threads, seed: seed),
             progress: progress.enabled ? { progress.draw($0) } : nil)
@@ -194,19 +204,65 @@ struct TouchCommand: ParsableCommand {
     }
 }
 
-/// A progress line on stderr, drawn only once the run is long: more than
-/// 256 MiB, or more than a second.
+/// Progress on stderr. On a terminal (`.redraw`): one line redrawn in place,
+/// drawn only once the run is long (more than 256 MiB, or more than a
+/// second). Elsewhere (`.lines`, `--progress`): a plain line every few
+/// seconds of a phase, "touch: 37% (192 MiB of 512 MiB)", and a closing
+/// line for a phase that printed any.
 private final class ProgressLine {
-    let enabled: Bool
+    enum Style { case off, redraw, lines }
+
+    /// Seconds between two lines in `.lines` style.
+    static let lineInterval = 3.0
+
+    let style: Style
+    var enabled: Bool { style != .off }
     private var drawn = false
     private let start = ContinuousClock.now
+    /// `.lines`: elapsed seconds of the phase at the last line, and whether
+    /// this phase printed one.
+    private var lastLine = 0.0
+    private var phasePrinted = false
 
-    init(enabled: Bool) {
-        self.enabled = enabled
+    init(style: Style) {
+        self.style = style
     }
 
     func draw(_ p: TouchProgress) {
-        guard enabled else { return }
+        switch style {
+        case .off: return
+        case .redraw: redraw(p)
+        case .lines: line(p)
+        }
+    }
+
+    private func line(_ p: TouchProgress) {
+        let label = p.phase == .touch ? "touch" : "baseline"
+        // Whole MiB keep the lines short; smaller runs are shown exactly.
+        func amount(_ bytes: Int) -> String {
+            ByteCount.format(p.totalBytes >= 16 << 20 ? (bytes >> 20) << 20 : bytes)
+        }
+        if p.bytesDone == 0 && p.elapsedSeconds == 0 {
+            lastLine = 0
+            phasePrinted = false
+            return
+        }
+        if p.bytesDone >= p.totalBytes {
+            if phasePrinted {
+                CLI.writeAll(
+                    2, "\(label): 100% (\(amount(p.totalBytes)) of \(amount(p.totalBytes))) in \(TouchCommand.fixed(p.elapsedSeconds, 1)) s\n")
+            }
+            phasePrinted = false
+            return
+        }
+        guard p.elapsedSeconds - lastLine >= Self.lineInterval else { return }
+        lastLine = p.elapsedSeconds
+        phasePrinted = true
+        CLI.writeAll(
+            2, "\(label): \(Int(p.fraction * 100))% (\(amount(p.bytesDone)) of \(amount(p.totalBytes)))\n")
+    }
+
+    private func redraw(_ p: TouchProgress) {
         let long = p.totalBytes > 256 << 20 || ContinuousClock.now - start > .seconds(1)
         guard long else { return }
         let percent = Int(p.fraction * 100)
@@ -219,7 +275,7 @@ private final class ProgressLine {
     }
 
     func clear() {
-        if drawn { CLI.writeAll(2, "\r\u{1B}[2K") }
+        if style == .redraw, drawn { CLI.writeAll(2, "\r\u{1B}[2K") }
         drawn = false
     }
 }
