@@ -140,9 +140,11 @@ public struct MemoryTarget: ~Copyable {
     ///   - path: The file.
     ///   - alignment: The alignment mappings use (default 4K).
     ///   - access: Read-write (default) or read-only.
-    ///   - createSize: Create the file if missing and extend it to at least this
-    ///     many bytes; nil opens an existing file as it is.
-    /// - Throws: `DaxError`: `.notFound`, `.notRegularFile`, `.openFailed`, `.resizeFailed`.
+    ///   - createSize: Create the file if missing, or extend it, to this many bytes; a
+    ///     file already larger is refused (`.invalidSize`), never shrunk and never
+    ///     mapped whole in its place; nil opens an existing file as it is.
+    /// - Throws: `DaxError`: `.notFound`, `.notRegularFile`, `.openFailed`, `.resizeFailed`,
+    ///   `.invalidSize`.
     ///
     /// Wraps `stat(2)`, `open(2)` (`O_CREAT` with a create size) and `ftruncate(2)`.
     public static func openFile(
@@ -190,6 +192,14 @@ public struct MemoryTarget: ~Copyable {
         case .failure(let error):
             Syscall.close(fd)
             throw DaxError(.statFailed, object: Phrase(path), problem: "cannot fstat", underlyingError: error)
+        }
+        if let createSize, createSize < size {
+            Syscall.close(fd)
+            throw DaxError(
+                .invalidSize, object: Phrase(path),
+                problem: "is already \(ByteCount.format(size)), larger than \(.createSize, ByteCount.format(createSize))",
+                rule: "a create size creates or extends a file and never shrinks one",
+                fix: "map part of it with \(.length, ByteCount.compact(createSize)), or all of it without \(.createSize, "SIZE")")
         }
         if let createSize, createSize > size {
             if case .failure(let error) = Sys.truncate(fd, to: createSize) {

@@ -22,7 +22,9 @@ struct CreateNamespaceCommand: ParsableCommand {
         --dry-run prints the capacity plan instead: in words on a terminal or with --human (-u is --uuid, as in ndctl), as \
         JSON (raw_size, usable_size, metadata_bytes, infoblock_bytes, padding_bytes) in a \
         pipe or with --json; a plan the kernel will refuse exits 1. --usable-size S creates \
-        the smallest namespace that gives at least S usable bytes. Mutating commands take a \
+        the smallest namespace that gives at least S usable bytes. On a host without pmem, \
+        --dry-run with a size plans for a labelled region with the kernel's defaults. \
+        Mutating commands take a \
         host-wide lock.
 
         Examples:

@@ -71,9 +71,20 @@ struct MappingTests {
         let data = try #require(FileManager.default.contents(atPath: path))
         #expect(data[8192 + 5] == 0x99)
 
-        // Reopening without a size keeps the size; a larger create size extends only.
-        let again = try MemoryTarget.openFile(path, createSize: 4096)
-        #expect(again.size == 1 << 20)
+        // Reopening with the same size keeps it; a larger one extends it.
+        let same = try MemoryTarget.openFile(path, createSize: 1 << 20)
+        #expect(same.size == 1 << 20)
+        try same.close()
+        let larger = try MemoryTarget.openFile(path, createSize: 2 << 20)
+        #expect(larger.size == 2 << 20)
+        try larger.close()
+
+        // A smaller create size is refused, not silently mapped whole: the file stays.
+        let error = try #require(throws: DaxError.self) { _ = try MemoryTarget.openFile(path, createSize: 4096) }
+        #expect(error.code == .invalidSize)
+        #expect(error.rendered(by: FlagVocabulary()).contains("is already 2 MiB, larger than --create-size 4 KiB"), "\(error)")
+        let attributesAfter = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributesAfter[.size] as? NSNumber)?.intValue == 2 << 20)
     }
 
     @Test func readOnlyAccessRefusesWritableMappings() throws {

@@ -124,6 +124,8 @@ struct NamespaceRulesTests {
              message: "region1: sectorSize 1000 is not supported for fsdax namespaces (supported: 512, 4096); pick one of them"),
         Case(args: "--usable-size 5000G", mode: .devdax, usable: "5000G", code: .noCapacity,
              message: "region1: usableSize 5000G needs a 5201280M namespace but the largest free extent is 4080M; ask for less or free space"),
+        Case(args: "-s 16 (no mode: fsdax)", size: "16", code: .invalidArgument,
+             message: "size 16: below the 16 MiB minimum for fsdax mode; use size 16M or more, or mode raw"),
         Case(args: "-m unknown", mode: .unknown, code: .invalidArgument,
              message: "mode unknown: not a mode a namespace can be given; use raw, sector, fsdax or devdax"),
     ]
@@ -226,5 +228,27 @@ struct NamespaceRulesTests {
         let p = try Self.plan(try Self.request(region: "region1", mode: .devdax, map: MapLocation.none, size: "64M"), region)
         #expect(p.capacity.refusal?.code == .unsupportedMap)
         #expect(p.json()["creatable"] == .bool(false))
+    }
+
+    /// A host without pmem still plans (--dry-run with a size): against a region that is
+    /// not there, by the same rules, and the plan says so instead of naming a start.
+    @Test func planWithoutARegion() throws {
+        let r = try Self.request(mode: .devdax, usable: "1G", align: "2M")
+        let p = try Self.plan(r, .hypothetical())
+        let region = try Self.region("default", "region1")
+        let real = try Self.plan(r, region)
+        // The capacity layout does not depend on which empty region it is planned in.
+        #expect(p.capacity.rawSize == real.capacity.rawSize)
+        #expect(p.capacity.usableSize == real.capacity.usableSize)
+        #expect(p.capacity.usableSize >= Self.G)
+        let words = p.describe(requestedUsable: Self.G).joined(separator: "\n")
+        #expect(words.contains("no pmem region on this host"), "\(words)")
+        #expect(!words.contains("creatable at"), "\(words)")
+        let json = p.json().rendered()
+        #expect(json.contains("\"region\":\"(no region)\""), "\(json)")
+        #expect(!json.contains("\"start\""), "\(json)")
+        // Arguments are judged first, as with a region.
+        let tooSmall = Self.refusal(try Self.request(size: "16"), .hypothetical())
+        #expect(tooSmall?.code == .invalidArgument)
     }
 }

@@ -18,7 +18,8 @@ extension NamespacePlan {
         // A sector size applies to block devices (raw, fsdax, sector), not to devdax.
         if mode != .devdax, let s = sectorSize, s != UInt32.max { o.add("sector_size", .uint(UInt64(s))) }
         if !name.isEmpty { o.add("name", .string(name)) }
-        o.add("start", .uint(start))
+        // A plan for no region (a host without pmem) has no start to tell.
+        if region != RegionSnapshot.hypotheticalName { o.add("start", .uint(start)) }
         o.add("raw_size", .uint(c.rawSize))
         o.add("usable_size", .uint(c.usableSize))
         o.add("metadata_bytes", .uint(c.metadataBytes))
@@ -80,7 +81,12 @@ extension NamespacePlan {
             let pages = c.rawSize / CapacityPlanner.pageSize
             lines.append("struct pages in host RAM: up to \(f(pages * CapacityPlanner.structPageSize)) (64 bytes per 4 KiB page; 2M/1G devdax shares them on Linux 5.17 and later)")
         }
-        lines.append(c.refusal.map { "not creatable: \($0.message.rendered(by: vocabulary))" } ?? "creatable at \("0x" + String(start, radix: 16))")
+        if region == RegionSnapshot.hypotheticalName {
+            lines.append(c.refusal.map { "not creatable: \($0.message.rendered(by: vocabulary))" }
+                ?? "no pmem region on this host: planned for a labelled region with the kernel's defaults (16 MiB region alignment, one interleave way); it needs \(f(c.rawSize)) free in one extent")
+        } else {
+            lines.append(c.refusal.map { "not creatable: \($0.message.rendered(by: vocabulary))" } ?? "creatable at \("0x" + String(start, radix: 16))")
+        }
         return lines
     }
 }

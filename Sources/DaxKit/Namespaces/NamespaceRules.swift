@@ -74,7 +74,9 @@ extension CapacityPlanner {
                                fix: "leave \(p) out to take the largest free extent")
             }
         }
-        if let s = r.size, let mode = r.mode, mode != .raw, s.bytes < minimumNamespaceSize {
+        // The mode a create gets when none is given is fsdax, whose minimum applies too.
+        if let s = r.size, let mode = r.mode ?? (r.reconfigure == nil ? .fsdax : nil), mode != .raw,
+           s.bytes < minimumNamespaceSize {
             throw refuse("\(.size, s.text)", "below the 16 MiB minimum for \(mode.rawValue) mode",
                          fix: "use \(.size, "16M") or more, or \(.mode, "raw")")
         }

@@ -36,7 +36,7 @@ public enum Namespaces {
             let what: Phrase = r.region.map { "\(.region, $0)" } ?? (r.bus.map { "\(.bus, $0)" } ?? "this host")
             let none = context.regions.isEmpty
             throw DaxError(.notFound, object: what, problem: none ? "no pmem region" : "no region matches",
-                           fix: none ? "pmem comes from NVDIMMs, a memmap=SIZE!OFFSET kernel argument (legacy pmem) or an emulator's NVDIMM"
+                           fix: none ? "pmem comes from NVDIMMs, a memmap=SIZE!OFFSET kernel argument (legacy pmem) or an emulator's NVDIMM; to plan anyway, dry-run with a size and no region or bus"
                                      : "list the regions: \(.listRegions)")
         }
         return regions
@@ -49,6 +49,10 @@ public enum Namespaces {
     /// - Throws: `DaxError` as ``create(_:context:)`` would, before it touched anything.
     public static func plan(_ r: NamespaceRequest, context: NDContext) throws -> [NamespacePlan] {
         try CapacityPlanner.checkArguments(r)
+        // No pmem on this host: a plan needs no region when the request gives a size.
+        if context.regions.isEmpty, r.region == nil, r.bus == nil, r.reconfigure == nil {
+            return [try planWithoutRegion(r)]
+        }
         let regions = try candidates(r, context: context)
         if let ident = r.reconfigure {
             let ns = try existing(ident, in: regions)
@@ -112,6 +116,20 @@ public enum Namespaces {
                 created.failure = noRegion(reasons)
             }
             return created
+        }
+    }
+
+    /// A plan for a host without pmem, by the same rules, against
+    /// ``RegionSnapshot/hypothetical(name:)``: the request must give its size.
+    static func planWithoutRegion(_ r: NamespaceRequest) throws -> NamespacePlan {
+        guard r.size != nil || r.usableSize != nil else {
+            throw DaxError(.notFound, object: "this host", problem: "no pmem region, and no size to plan for",
+                           rule: "pmem comes from NVDIMMs, a memmap=SIZE!OFFSET kernel argument (legacy pmem) or an emulator's NVDIMM",
+                           fix: "plan without a region by giving \(.size) or \(.usableSize)")
+        }
+        switch try CapacityPlanner.judge(r, region: .hypothetical()) {
+        case .plan(let p): return p
+        case .skip(let why): throw noRegion([why])
         }
     }
 

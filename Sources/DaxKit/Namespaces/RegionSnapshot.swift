@@ -98,6 +98,18 @@ public struct RegionSnapshot: Sendable, Hashable, Codable {
         self.bttVersion = bttVersion
     }
 
+    /// The name of ``hypothetical(name:)``'s region in plans: no region of this host.
+    public static let hypotheticalName = "(no region)"
+
+    /// A region that is not there, to plan for a host without pmem: labelled, empty,
+    /// 1 PiB free, at a 1 GiB-aligned address, with the defaults of ``init(name:id:isPMEM:size:availableSize:maxAvailableExtent:align:interleaveWays:resource:nextStart:isEnabled:isReadOnly:isLabelless:hasNamespaceSeed:namespaceSectorSizes:pfnSeed:daxSeed:bttSectorSizes:bttVersion:)``
+    /// (16 MiB region alignment, one interleave way, 4K/2M/1G page alignments). A plan
+    /// for it holds wherever a real region of those facts has the room.
+    public static func hypothetical(name: String = hypotheticalName) -> RegionSnapshot {
+        RegionSnapshot(name: name, id: 0, size: 1 << 50, availableSize: 1 << 50, maxAvailableExtent: 1 << 50,
+                       resource: 1 << 40, nextStart: 1 << 40)
+    }
+
     /// The largest namespace a new one can be: the whole region when label-less, else
     /// the largest free extent (the available size on kernels that do not report it).
     public var largestFree: UInt64 { isLabelless ? size : (maxAvailableExtent ?? availableSize) }
