@@ -26,6 +26,8 @@ public enum DaxDevices {
 
     /// A reconfiguration (`reconfigure-device`): a new mode, or a new size/alignment.
     public struct Reconfiguration: Sendable {
+        /// The mode to move to (daxctl's `-m`); nil keeps the mode and only resizes or
+        /// re-aligns.
         public var mode: Mode?
         /// New size in bytes (the device must be disabled).
         public var size: ByteCount?
@@ -38,6 +40,8 @@ public enum DaxDevices {
         /// Offline online memory before leaving system-ram, and go on despite the
         /// auto-online policy or memory-block alignment. Never overrides "in use".
         public var force = false
+        /// No change yet: keep the mode, size and alignment; online movable when moving
+        /// to system-ram (daxctl's defaults).
         public init() {}
     }
 

@@ -28,8 +28,9 @@ public enum DaxLayout {
         public var align: UInt64
         /// devdax or system-ram.
         public var mode: DaxDevices.Mode
-        /// System-ram: whether its memory was online, and movable.
+        /// System-ram: whether its memory was online.
         public var online: Bool
+        /// System-ram: whether it was online movable (ZONE_MOVABLE).
         public var movable: Bool
         /// Physical ranges in device order (by page offset).
         public var ranges: [DaxRegionSnapshot.Range]

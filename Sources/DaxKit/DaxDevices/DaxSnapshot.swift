@@ -7,6 +7,8 @@ import NDCtl
 /// inclusive of their last byte, as the kernel's `mappingN/{start,end}`.
 public struct DaxRegionSnapshot: Sendable, Hashable, Codable {
     /// A physical range `[start, end]` (end inclusive).
+    /// A physical address range, both ends inclusive (as `/proc/iomem` and the kernel's
+    /// `mappingN/start`, `end` attributes give them).
     public struct Range: Sendable, Hashable, Codable, CustomStringConvertible {
         /// First byte's physical address.
         public var start: UInt64
@@ -14,6 +16,7 @@ public struct DaxRegionSnapshot: Sendable, Hashable, Codable {
         public var end: UInt64
         /// Bytes in the range.
         public var size: UInt64 { end &- start &+ 1 }
+        /// The range from physical address `start` to `end`, inclusive.
         public init(start: UInt64, end: UInt64) { self.start = start; self.end = end }
         /// `0x60000000-0x63ffffff`.
         public var description: String { "0x\(String(start, radix: 16))-0x\(String(end, radix: 16))" }
@@ -35,12 +38,16 @@ public struct DaxRegionSnapshot: Sendable, Hashable, Codable {
         public var isSystemRAM: Bool
         /// Its physical extents in device order (`mappingN`, sorted by page offset).
         public var ranges: [Range]
-        /// System-ram mode: memory blocks online, and in all.
+        /// System-ram mode: how many of its memory blocks are online (daxctl's
+        /// `online_memblocks`); nil in devdax mode.
         public var onlineBlocks: Int?
+        /// System-ram mode: how many memory blocks it spans (daxctl's
+        /// `total_memblocks`); nil in devdax mode.
         public var totalBlocks: Int?
         /// NUMA node its memory joins as system RAM; nil when unknown.
         public var targetNode: Int?
 
+        /// A device described by hand (tests, fixtures); sizes and addresses in bytes.
         public init(name: String, id: Int, size: UInt64, align: UInt64, isEnabled: Bool, isSystemRAM: Bool = false,
                     ranges: [Range], onlineBlocks: Int? = nil, totalBlocks: Int? = nil, targetNode: Int? = 0) {
             self.name = name
@@ -79,6 +86,8 @@ public struct DaxRegionSnapshot: Sendable, Hashable, Codable {
     /// online_movable or online_kernel).
     public var autoOnline: String
 
+    /// A region described by hand (tests, fixtures); sizes and addresses in bytes; the
+    /// defaults are those of the lab (128 MiB memory blocks, auto-online off).
     public init(id: Int, device: String, size: UInt64, availableSize: UInt64, align: UInt64, isDynamic: Bool,
                 range: Range?, devices: [Device], memoryBlockSize: UInt64 = 128 << 20, autoOnline: String = "offline") {
         self.id = id
