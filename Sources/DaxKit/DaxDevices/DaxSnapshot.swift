@@ -6,7 +6,6 @@ import NDCtl
 /// so every preflight runs as a host unit test. Sizes and addresses in bytes; ranges
 /// inclusive of their last byte, as the kernel's `mappingN/{start,end}`.
 public struct DaxRegionSnapshot: Sendable, Hashable, Codable {
-    /// A physical range `[start, end]` (end inclusive).
     /// A physical address range, both ends inclusive (as `/proc/iomem` and the kernel's
     /// `mappingN/start`, `end` attributes give them).
     public struct Range: Sendable, Hashable, Codable, CustomStringConvertible {
