@@ -13,7 +13,7 @@ struct ProvisionCommand: ParsableCommand {
         in labelled pmem; dax: a device in a dynamic dax region), map (dev, mem or none; \
         namespaces only), region, and owner, group and mode of the device node.
         """,
-        subcommands: [ProvisionPlanCommand.self])
+        subcommands: [ProvisionPlanCommand.self, ProvisionApplyCommand.self, ProvisionStatusCommand.self])
 }
 
 struct ProvisionPlanCommand: ParsableCommand {
@@ -55,6 +55,86 @@ struct ProvisionPlanCommand: ParsableCommand {
             case .json: CLI.writeAll(1, report.json(CLIVocabulary()).rendered() + "\n")
             }
             if !report.fits { throw ExitCode(1) }
+        }
+    }
+}
+
+/// How apply and status print the VMs' devices.
+enum StateFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, qemu
+
+    static func print(_ states: [VMState], _ format: StateFormat?) {
+        switch format ?? (CLI.stdoutIsTerminal ? .text : .json) {
+        case .text: CLI.writeAll(1, states.describe().joined(separator: "\n") + "\n")
+        case .json: CLI.writeAll(1, JSON.array(states.map { $0.json() }).rendered() + "\n")
+        case .qemu:
+            for s in states {
+                CLI.writeAll(1, "\(s.name): " + (s.qemuArguments?.joined(separator: " ") ?? "(no device)") + "\n")
+            }
+        }
+    }
+}
+
+struct ProvisionApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Make the host match a plan file: create, keep or recreate each VM's device.",
+        discussion: """
+        Judges the whole plan first and changes nothing if any VM does not fit, an owner or \
+        group does not exist, or a VM's namespace differs from the plan (size, align, map, \
+        region) without --force, which recreates it and loses its contents. A device that a \
+        process maps (a running VM) is never recreated, even with --force; its holder is \
+        named. Applying the same plan again changes nothing. Then sets each device node's \
+        owner, group and mode, and prints the VMs' devices (as status does). A failed step \
+        undoes the namespaces this apply created. Source dax is planned, not yet applied. \
+        Takes the host-wide lock.
+
+        Examples:
+          daxkit provision apply vms.yaml
+          daxkit provision apply vms.yaml --format qemu
+        """)
+
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Flag(name: [.short, .long], help: "Recreate VMs whose namespace differs from the plan (their contents are lost); never one in use.")
+    var force = false
+    @Option(help: ArgumentHelp("text, json or qemu (default: text on a terminal, json in a pipe).", valueName: "format"))
+    var format: StateFormat?
+
+    func run() throws {
+        try CLI.run {
+            let states = try Provisioning.apply(try ProvisionPlan.load(file), force: force)
+            StateFormat.print(states, format)
+            let changed = states.filter { $0.action != .keep }.count
+            CLI.writeAll(2, "\(changed == 0 ? "nothing to change" : "changed \(plural(changed, "VM"))"); \(plural(states.count, "VM")) as planned\n")
+        }
+    }
+}
+
+struct ProvisionStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Each VM's device, usable bytes, align, owner, whether it is in use, and its drift from the plan.",
+        discussion: """
+        Per VM of the plan file: its namespace and /dev/daxX.Y, usable bytes, alignment, \
+        host RAM of its struct pages, the node's owner, group and mode, the processes that \
+        map it (a running VM), and what differs from the plan (what apply would do). \
+        Exits 1 when any VM drifts. --format qemu prints the QEMU options for each VM's \
+        guest RAM on its device.
+
+        Examples:
+          daxkit provision status vms.yaml
+          daxkit provision status vms.yaml --format json | jq '.[] | select(.in_use)'
+        """)
+
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Option(help: ArgumentHelp("text, json or qemu (default: text on a terminal, json in a pipe).", valueName: "format"))
+    var format: StateFormat?
+
+    func run() throws {
+        try CLI.run {
+            let states = try Provisioning.status(try ProvisionPlan.load(file))
+            StateFormat.print(states, format)
+            if states.contains(where: { $0.drift != nil }) { throw ExitCode(1) }
         }
     }
 }

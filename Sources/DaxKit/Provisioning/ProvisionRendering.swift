@@ -69,3 +69,74 @@ extension ProvisionReport {
         return lines
     }
 }
+
+extension VMState {
+    /// One VM's device as `provision status --format json` and `provision apply` print
+    /// it: `name`, `action` (what apply did, or would do), `source`, `region`,
+    /// `namespace`, `device` and `path` (`/dev/daxX.Y`), `usable_size` and `align` in
+    /// bytes, `host_ram_bytes`, `owner`/`group` (ids) and `mode` (octal text) of the node,
+    /// `in_use` with the `holders` (pid, command), and `drift` in words when it differs
+    /// from the plan.
+    public func json() -> JSON {
+        var o = JSONObject()
+        o.add("name", .string(name))
+        o.add("action", .string(action.rawValue))
+        o.add("source", .string(source.rawValue))
+        if let region { o.add("region", .string(region)) }
+        if let namespace { o.add("namespace", .string(namespace)) }
+        if let device { o.add("device", .string(device)) }
+        if let path { o.add("path", .string(path)) }
+        o.add("usable_size", .uint(usableSize))
+        o.add("align", .uint(align))
+        o.add("host_ram_bytes", .uint(hostRAMBytes))
+        if let owner { o.add("owner", .uint(UInt64(owner))) }
+        if let group { o.add("group", .uint(UInt64(group))) }
+        if let mode { o.add("mode", .string("0" + String(mode, radix: 8))) }
+        o.add("in_use", .bool(inUse))
+        if !holders.isEmpty {
+            o.add("holders", .array(holders.map { h in
+                var j = JSONObject()
+                j.add("holder", .string(h.description))
+                if let pid = h.pid { j.add("pid", .uint(UInt64(pid))) }
+                if let c = h.command { j.add("command", .string(c)) }
+                return j.json
+            }))
+        }
+        if let drift { o.add("drift", .string(drift)) }
+        return o.json
+    }
+
+    /// QEMU's options for this VM's guest RAM on its device: `-m`, a
+    /// `memory-backend-file` over the device (`share=on`, its alignment) and the NUMA
+    /// node that uses it; nil when the VM has no device.
+    public var qemuArguments: [String]? {
+        guard let path, usableSize > 0 else { return nil }
+        let id = "mem-\(name)"
+        return ["-m", "\(usableSize / (1 << 20))M",
+                "-object", "memory-backend-file,id=\(id),mem-path=\(path),size=\(usableSize),align=\(align),share=on",
+                "-numa", "node,memdev=\(id)"]
+    }
+}
+
+extension Array where Element == VMState {
+    /// The states in words: a table (sizes in binary units), then each drift.
+    public func describe() -> [String] {
+        func f(_ v: UInt64) -> String { ByteCount.format(Int(v)) }
+        let header = ["VM", "ACTION", "DEVICE", "USABLE", "ALIGN", "HOST RAM", "OWNER", "MODE", "IN USE"]
+        var rows = [header]
+        for s in self {
+            rows.append([s.name, s.action.rawValue, s.path ?? "-", s.usableSize > 0 ? f(s.usableSize) : "-",
+                         ByteCount.compact(s.align), s.device == nil ? "-" : f(s.hostRAMBytes),
+                         s.owner.map { "\($0):\(s.group.map(String.init) ?? "-")" } ?? "-",
+                         s.mode.map { "0" + String($0, radix: 8) } ?? "-",
+                         s.holders.first.map { h in h.pid.map { "pid \($0)\(h.command.map { " (\($0))" } ?? "")" } ?? "yes" } ?? "no"])
+        }
+        let widths = header.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
+        var lines = rows.map { row in
+            row.indices.map { c in c == row.count - 1 ? row[c] : row[c] + String(repeating: " ", count: widths[c] - row[c].count) }
+                .joined(separator: "  ")
+        }
+        for s in self { if let d = s.drift { lines.append("\(s.name): \(d)") } }
+        return lines
+    }
+}

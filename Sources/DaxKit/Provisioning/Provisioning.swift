@@ -51,7 +51,9 @@ public struct ProvisionHost: Sendable, Hashable {
         let nd = try NDContext()
         var namespaces: [Namespace] = []
         for region in nd.regions {
-            for ns in region.namespaces where !(ns.name ?? "").isEmpty {
+            // Idle namespaces (destroyed by a tool that leaves the name, or seeds) hold
+            // nothing: they are no VM's.
+            for ns in region.namespaces where !(ns.name ?? "").isEmpty && !Namespaces.isIdle(ns) {
                 let map = ns.dax?.location ?? ns.pfn?.location
                 namespaces.append(Namespace(snapshot: NamespaceSnapshot(ns), map: map,
                                             region: region.devName,
