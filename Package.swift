@@ -47,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "DaxKit",
-            dependencies: ["CKmod", "DaxCore", "NDCtl", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CKmod", "DaxCore", "DAXMemory", "NDCtl", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "daxkit",

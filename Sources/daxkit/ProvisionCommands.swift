@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaxCore
 import DaxKit
+import DAXMemory
 
 /// `daxkit provision`: per-VM guest memory on /dev/daxX.Y from a plan file.
 struct ProvisionCommand: ParsableCommand {
@@ -13,7 +14,8 @@ struct ProvisionCommand: ParsableCommand {
         in labelled pmem; dax: a device in a dynamic dax region), map (dev, mem or none; \
         namespaces only), region, and owner, group and mode of the device node.
         """,
-        subcommands: [ProvisionPlanCommand.self, ProvisionApplyCommand.self, ProvisionStatusCommand.self])
+        subcommands: [ProvisionPlanCommand.self, ProvisionApplyCommand.self, ProvisionStatusCommand.self,
+                      ProvisionDestroyCommand.self])
 }
 
 struct ProvisionPlanCommand: ParsableCommand {
@@ -135,6 +137,47 @@ struct ProvisionStatusCommand: ParsableCommand {
             let states = try Provisioning.status(try ProvisionPlan.load(file))
             StateFormat.print(states, format)
             if states.contains(where: { $0.drift != nil }) { throw ExitCode(1) }
+        }
+    }
+}
+
+struct ProvisionDestroyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "destroy",
+        abstract: "Tear down VMs' devices, optionally zeroing their memory first.",
+        discussion: """
+        Destroys the namespace of each VM named with --vm (every VM of the plan file \
+        without one); their contents are lost, so --force is required, as for \
+        destroy-namespace. --zero overwrites each device with zeros and reads it back \
+        before destroying it (tenant hygiene), with progress on a terminal; a device that \
+        does not read back as zeros is not destroyed. A VM whose device a process maps (a \
+        running VM) refuses the whole teardown, even with --force, naming the holder. \
+        VMs without a device are skipped. Takes the host-wide lock.
+
+        Examples:
+          daxkit provision destroy vms.yaml --vm db1 --zero --force
+        """)
+
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Option(help: ArgumentHelp("A VM of the plan to tear down (repeatable; default: all).", valueName: "name"))
+    var vm: [String] = []
+    @Flag(help: "Overwrite each device with zeros and verify them before destroying it.") var zero = false
+    @Flag(name: [.short, .long], help: "Consent to destroy (the VMs' memory contents are lost); never overrides in use.")
+    var force = false
+    @Flag(help: "Draw zeroing progress on stderr even when it is not a terminal.") var progress = false
+
+    func run() throws {
+        try CLI.run {
+            let plan = try ProvisionPlan.load(file)
+            guard force else {
+                throw DaxError(.inUse, object: Phrase(vm.isEmpty ? "every VM of \(file)" : "vm \(vm.joined(separator: ", "))"),
+                               problem: "destroying loses the VMs' memory contents", fix: "\(enable: .force) to destroy")
+            }
+            let line = ProgressLine(style: ProgressLine.style(asked: progress, refused: false), labels: ("zero", "zero (2nd)"))
+            let destroyed = try Provisioning.destroy(plan, vms: vm, zero: zero,
+                                                     progress: line.enabled ? { _, p in line.draw(p) } : nil)
+            line.clear()
+            CLI.writeAll(2, "destroyed \(plural(destroyed.count, "VM"))\(destroyed.isEmpty ? "" : ": " + destroyed.joined(separator: ", "))\(zero && !destroyed.isEmpty ? " (zeroed and verified)" : "")\n")
         }
     }
 }

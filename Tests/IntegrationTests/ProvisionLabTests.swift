@@ -224,4 +224,56 @@ struct ProvisionLabTests {
         let busy = try Self.states(try Self.daxkit(["provision", "status", file, "--format", "json"]).stdout)
         #expect(busy.first?["in_use"] as? Bool == true, "\(busy)")
     }
+
+    @Test("destroy --zero: the memory reads back as zeros once the capacity is used again; without it the data survives")
+    func destroyZero() throws {
+        try Lab.require()
+        try Lab.resetWithNdctl()
+        let file = try Self.plan(Self.twoVMs(), "destroy")
+        func apply() throws -> [[String: Any]] {
+            let r = try Self.daxkit(["provision", "apply", file, "--format", "json"])
+            try #require(r.status == 0, "\(r.stderr)")
+            return try Self.states(r.stdout)
+        }
+        func db1() throws -> String { try #require(try apply().first?["path"] as? String) }
+        let path = try db1()
+        try Lab.must(Lab.daxkit, ["touch", path, "--mode", "pattern", "--seed", "7"])
+        let web1 = try Self.named()["web1"]?.first?.dev
+
+        // Refused without --force; nothing changes.
+        let before = try NamespaceLabTests.state()
+        let noForce = try Self.daxkit(["provision", "destroy", file, "--vm", "db1"])
+        #expect(noForce.status == 1 && noForce.stderr.contains("--force"), "\(noForce.stderr)")
+        #expect(try NamespaceLabTests.state() == before)
+
+        // Control: destroyed without --zero, the same capacity comes back with the data.
+        let plain = try Self.daxkit(["provision", "destroy", file, "--vm", "db1", "--force"])
+        #expect(plain.status == 0 && plain.stderr == "destroyed 1 VM: db1\n", "\(plain.stderr)")
+        #expect(try Self.named()["db1"] == nil)
+        #expect(try Self.named()["web1"]?.first?.dev == web1, "web1 was touched")
+        let again = try db1()
+        #expect(try Lab.run(Lab.daxkit, ["touch", again, "--mode", "verify", "--seed", "7"]).status == 0,
+                "the control failed: the recreated device does not hold the old data, so zeroing could not be told apart")
+
+        // With --zero: the next owner of the capacity reads zeros.
+        let zeroed = try Self.daxkit(["provision", "destroy", file, "--vm", "db1", "--zero", "--force"])
+        #expect(zeroed.status == 0 && zeroed.stderr.contains("zeroed and verified"), "\(zeroed.stderr)")
+        let fresh = try db1()
+        #expect(try Lab.run(Lab.daxkit, ["touch", fresh, "--mode", "verify", "--seed", "7"]).status == 1)
+        let check = try Lab.run("/usr/bin/python3", ["-c", """
+            import mmap,os
+            fd=os.open('\(fresh)',os.O_RDONLY); n=int(open('/sys/bus/dax/devices/\(fresh.split(separator: "/").last!)/size').read())
+            m=mmap.mmap(fd,n,mmap.MAP_SHARED,mmap.PROT_READ)
+            z=bytes(1<<20)
+            print(all(m[i:i+(1<<20)]==z for i in range(0,n,1<<20)))
+            """])
+        #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "True", "\(check.stdout) \(check.stderr)")
+
+        // Every VM, and the plan's VMs are gone but nothing else.
+        let all = try Self.daxkit(["provision", "destroy", file, "--force"])
+        #expect(all.status == 0 && all.stderr == "destroyed 2 VMs: db1, web1\n", "\(all.stderr)")
+        #expect(try Self.named().isEmpty)
+        let unknown = try Self.daxkit(["provision", "destroy", file, "--vm", "nope", "--force"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("vm nope: not in"), "\(unknown.stderr)")
+    }
 }

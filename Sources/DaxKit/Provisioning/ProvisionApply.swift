@@ -2,6 +2,7 @@ import DaxCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import DAXMemory
 import NDCtl
 
 /// One VM's device as it is on the host (after `provision apply`, or as
@@ -197,5 +198,71 @@ extension Provisioning {
         if let m = vm.mode, case .failure(let e) = Syscall.chmod(path, mode_t(m)) {
             throw DaxError(.io, object: Phrase(path), problem: "cannot change its mode", underlyingError: e)
         }
+    }
+}
+
+extension Provisioning {
+    /// Tears down VMs' devices: destroys the namespace of each VM named (every VM of the
+    /// plan when `vms` is empty), under the host-wide lock. With `zero`, each device is
+    /// first overwritten with zeros and read back (tenant hygiene: the next owner of the
+    /// capacity cannot read this VM's memory); a device that does not read back as zeros
+    /// is not destroyed.
+    ///
+    /// Every VM is checked before any is touched: one that a process maps (a running VM)
+    /// refuses the whole teardown, naming the holder. VMs without a device are skipped.
+    ///
+    /// - Parameters:
+    ///   - plan: the plan whose VMs are meant.
+    ///   - vms: names of VMs of the plan; empty: all of them.
+    ///   - zero: zero and verify each device before destroying it.
+    ///   - progress: called while zeroing, with the VM's name and DAXMemory's progress.
+    /// - Returns: the VMs whose namespaces were destroyed, in the plan's order.
+    /// - Throws: `DaxError` `.notFound` (a VM not in the plan), `.inUse`,
+    ///   `.verifyMismatch` (zeroing did not hold), or a failing step's error.
+    public static func destroy(_ plan: ProvisionPlan, vms names: [String] = [], zero: Bool = false,
+                               progress: ((String, TouchProgress) -> Void)? = nil) throws -> [String] {
+        for n in names where !plan.vms.contains(where: { $0.name == n }) {
+            throw DaxError(.notFound, object: Phrase("vm \(n)"), problem: Phrase("not in \(plan.file.isEmpty ? "the plan" : plan.file)"),
+                           fix: Phrase("name one of \(plan.vms.map(\.name).joined(separator: ", "))"))
+        }
+        return try HostLock.withLock {
+            let states = try status(plan).filter { names.isEmpty || names.contains($0.name) }
+            let targets = states.filter { $0.namespace != nil }
+            for s in targets {
+                if let h = s.holders.first {
+                    throw DaxError(.inUse, object: Phrase("vm \(s.name)"), problem: Phrase("\(h)"),
+                                   rule: "a device that a process maps (a running VM) is never destroyed",
+                                   fix: "stop the VM first")
+                }
+            }
+            var destroyed: [String] = []
+            for s in targets {
+                if zero, let path = s.path {
+                    try zeroAndVerify(path, vm: s.name, progress: progress)
+                }
+                _ = try Namespaces.destroy(s.namespace!, region: s.region, bus: nil, force: true, context: try NDContext())
+                destroyed.append(s.name)
+            }
+            return destroyed
+        }
+    }
+
+    /// Overwrites a device-DAX device with zeros through a shared mapping, then reads it
+    /// back.
+    ///
+    /// - Throws: `DaxError` from DAXMemory (open, map, touch), or `.verifyMismatch` naming
+    ///   the first byte that is not zero.
+    static func zeroAndVerify(_ path: String, vm: String, progress: ((String, TouchProgress) -> Void)?) throws {
+        let target = try MemoryTarget.openDevice(path, access: .readWrite)
+        let mapping = try target.map(offset: 0, length: nil)
+        try target.close()
+        _ = try mapping.touch(TouchOptions(mode: .write, seed: 0), progress: progress.map { p in { p(vm, $0) } })
+        if let bad = mapping.firstNonzeroOffset() {
+            try? mapping.unmap()
+            throw DaxError(.verifyMismatch, object: Phrase("vm \(vm) (\(path))"),
+                           problem: Phrase("byte \(bad) (0x\(String(bad, radix: 16))) is not zero after zeroing"),
+                           rule: "a device is destroyed only once it reads back as zeros", fix: "nothing was destroyed; check the device and retry")
+        }
+        try mapping.unmap()
     }
 }
