@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // What every module shares: the one error, byte counts and the size parser,
@@ -46,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "DaxKit",
-            dependencies: ["CKmod", "DaxCore", "NDCtl"]
+            dependencies: ["CKmod", "DaxCore", "DAXMemory", "NDCtl", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "daxkit",

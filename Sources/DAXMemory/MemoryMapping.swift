@@ -122,6 +122,24 @@ public struct MemoryMapping: ~Copyable {
         UnsafeMutableRawBufferPointer(start: baseAddress, count: length)
     }
 
+    /// The offset of the first byte that is not zero, or nil when every byte is: the
+    /// check that zeroed memory reads back as zeros (8-byte words, then the tail).
+    public func firstNonzeroOffset() -> Int? {
+        let p = UnsafeRawPointer(baseAddress)
+        let words = length / 8
+        var i = 0
+        while i < words {
+            if p.load(fromByteOffset: i &* 8, as: UInt64.self) != 0 { break }
+            i &+= 1
+        }
+        var offset = i * 8
+        while offset < length {
+            if p.load(fromByteOffset: offset, as: UInt8.self) != 0 { return offset }
+            offset += 1
+        }
+        return nil
+    }
+
     /// Whether the address is a multiple of the alignment (always true for a live mapping).
     public var isAddressAligned: Bool { base != 0 && base % UInt(alignment.rawValue) == 0 }
 

@@ -105,6 +105,9 @@ public struct DaxError: Error, Sendable, Hashable, CustomStringConvertible {
     public var fix: Phrase
     /// The `errno` of the failing system or library call, if one failed.
     public var underlyingError: Errno?
+    /// The errors this one sums up, each a line of its own (a plan's every problem);
+    /// empty for a single failure.
+    public var details: [DaxError]
 
     /// - Parameters:
     ///   - code: the kind of failure.
@@ -113,14 +116,16 @@ public struct DaxError: Error, Sendable, Hashable, CustomStringConvertible {
     ///   - rule: the rule broken; empty when it goes without saying.
     ///   - fix: what would work; empty when nothing can be suggested.
     ///   - underlyingError: the errno of the failing call.
+    ///   - details: the errors this one sums up (every problem of a plan).
     public init(_ code: Code, object: Phrase, problem: Phrase, rule: Phrase = "", fix: Phrase = "",
-                underlyingError: Errno? = nil) {
+                underlyingError: Errno? = nil, details: [DaxError] = []) {
         self.code = code
         self.object = object
         self.problem = problem
         self.rule = rule
         self.fix = fix
         self.underlyingError = underlyingError
+        self.details = details
     }
 
     /// The whole error as one phrase: `OBJECT: PROBLEM (ERRNO, errno N); RULE; FIX`.

@@ -8,6 +8,9 @@ import Glibc
 /// call's result is checked; `errno` is read at once after a failure, before any
 /// cleanup call can change it. EINTR is retried. (apple/swift-system's
 /// `Internals/Syscalls.swift` is the model.)
+/// Glibc's `struct group` (the function of the same name hides it inside `Syscall`).
+package typealias group_struct = Glibc.group
+
 package enum Syscall {
     /// `open(2)` with `O_CLOEXEC` added.
     package static func open(_ path: String, _ flags: Int32, mode: mode_t = 0) -> Result<Int32, Errno> {
@@ -84,6 +87,45 @@ package enum Syscall {
         }
     }
 
+    /// `chown(2)`: a uid or gid of `UInt32.max` (-1) leaves that one as it is.
+    package static func chown(_ path: String, uid: UInt32, gid: UInt32) -> Result<Void, Errno> {
+        Glibc.chown(path, uid, gid) == 0 ? .success(()) : .failure(.current)
+    }
+
+    /// `chmod(2)`.
+    package static func chmod(_ path: String, _ mode: mode_t) -> Result<Void, Errno> {
+        Glibc.chmod(path, mode) == 0 ? .success(()) : .failure(.current)
+    }
+
+    /// `stat(2)`: owner, group and permission bits of a path.
+    package static func owner(_ path: String) -> Result<(uid: UInt32, gid: UInt32, mode: UInt16), Errno> {
+        var st = Glibc.stat()
+        guard statCall(path, &st) == 0 else { return .failure(.current) }
+        return .success((st.st_uid, st.st_gid, UInt16(st.st_mode & 0o7777)))
+    }
+
+    /// The uid of a user name, or of a number given as text; nil when there is none.
+    /// Wraps `getpwnam_r(3)`.
+    package static func uid(_ user: String) -> UInt32? {
+        if let n = UInt32(user) { return n }
+        var pw = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 4096) { buf in
+            getpwnam_r(user, &pw, buf.baseAddress!, buf.count, &result) == 0 && result != nil ? pw.pw_uid : nil
+        }
+    }
+
+    /// The gid of a group name, or of a number given as text; nil when there is none.
+    /// Wraps `getgrnam_r(3)`.
+    package static func gid(_ group: String) -> UInt32? {
+        if let n = UInt32(group) { return n }
+        var gr = group_struct()
+        var result: UnsafeMutablePointer<group_struct>?
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 16384) { buf in
+            getgrnam_r(group, &gr, buf.baseAddress!, buf.count, &result) == 0 && result != nil ? gr.gr_gid : nil
+        }
+    }
+
     /// `lseek(2)`: the new offset.
     package static func lseek(_ fd: Int32, _ offset: Int64, _ whence: Int32) -> Result<Int64, Errno> {
         let r = Glibc.lseek(fd, off_t(offset), whence)
@@ -116,6 +158,8 @@ package enum Syscall {
 
 /// `flock(2)` (the struct of the same name hides the function inside `Syscall`).
 private func flockCall(_ fd: Int32, _ operation: Int32) -> Int32 { flock(fd, operation) }
+/// `stat(2)` (the struct of the same name hides the function inside `Syscall`).
+private func statCall(_ path: String, _ st: inout Glibc.stat) -> Int32 { stat(path, &st) }
 
 /// Reading the small files of sysfs, procfs and devfs: the one reader DaxKit and
 /// DAXMemory share.

@@ -74,6 +74,9 @@ enum CLI {
         do {
             try body()
         } catch let e as DaxError {
+            // An error that sums up others (a plan's problems): each of them on a line
+            // of its own, then the summary.
+            for detail in e.details { printError(detail.rendered(by: CLIVocabulary())) }
             printError(e.rendered(by: CLIVocabulary()))
             throw ExitCode(1)
         }

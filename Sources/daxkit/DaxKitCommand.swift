@@ -1,3 +1,4 @@
+import DaxCore
 import ArgumentParser
 import DaxKit
 #if canImport(Glibc)
@@ -14,7 +15,7 @@ struct DaxKitCommand: ParsableCommand {
             ListCommand.self, CreateNamespaceCommand.self, DestroyNamespaceCommand.self,
             EnableNamespaceCommand.self, DisableNamespaceCommand.self, EnableRegionCommand.self,
             DisableRegionCommand.self, InitLabelsCommand.self, ZeroLabelsCommand.self,
-            DaxCommand.self, TouchCommand.self,
+            DaxCommand.self, TouchCommand.self, ProvisionCommand.self,
         ]
     )
 
@@ -63,34 +64,13 @@ struct DaxKitCommand: ParsableCommand {
             let subs = type.configuration.subcommands
             guard !subs.isEmpty else { return nil }
             guard let sub = subs.first(where: { $0.configuration.commandName == w }) else {
-                var nearest: String?
-                var best = max(2, w.count / 3) + 1
-                for sub in subs {
-                    guard let name = sub.configuration.commandName else { continue }
-                    let d = distance(name, w)
-                    if d < best { best = d; nearest = name }
-                }
+                let names = subs.compactMap { $0.configuration.commandName }
+                let nearest = Nearest.word(to: w, among: names, within: max(2, w.count / 3))
                 return (w, nearest, parent)
             }
             parent += w + " "
             type = sub
         }
         return nil
-    }
-
-    /// Levenshtein distance.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var prev = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                let cur = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-                prev = cur
-            }
-        }
-        return row[b.count]
     }
 }

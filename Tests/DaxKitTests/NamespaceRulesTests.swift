@@ -251,4 +251,16 @@ struct NamespaceRulesTests {
         let tooSmall = Self.refusal(try Self.request(size: "16"), .hypothetical())
         #expect(tooSmall?.code == .invalidArgument)
     }
+
+    /// map none with a usable size: sized as map mem would be, then refused for what it
+    /// is (the kernel's missing pfn mode), not as "no namespace can give" the size.
+    @Test func mapNoneWithUsableSize() throws {
+        let r = try Self.request(mode: .devdax, map: MapLocation.none, usable: "64M")
+        let p = try Self.plan(r, try Self.region("default", "region1"))
+        #expect(!p.capacity.creatable)
+        #expect(p.capacity.refusal?.code == .unsupportedMap)
+        var mem = r
+        mem.map = .mem
+        #expect(p.capacity.rawSize == (try Self.plan(mem, try Self.region("default", "region1"))).capacity.rawSize)
+    }
 }

@@ -98,10 +98,14 @@ public struct HostLock: ~Copyable {
     ///
     /// - Returns: What `body` returns.
     /// - Throws: what ``init()`` throws, or what `body` throws.
+    /// A `withLock` inside another (an operation made of operations, such as a
+    /// provisioning apply made of creates) runs under the outer one: a second `flock(2)`
+    /// from this process on another descriptor would wait for the first forever.
     public static func withLock<R>(_ body: () throws -> R) throws -> R {
+        if held { return try body() }
         let lock = try HostLock()
         do {
-            let r = try body()
+            let r = try $held.withValue(true) { try body() }
             lock.release()
             return r
         } catch {
@@ -109,4 +113,7 @@ public struct HostLock: ~Copyable {
             throw error
         }
     }
+
+    /// Whether this task (or thread) is inside ``withLock(_:)``.
+    @TaskLocal static var held = false
 }

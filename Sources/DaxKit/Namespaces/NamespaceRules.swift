@@ -250,7 +250,9 @@ extension CapacityPlanner {
         let btt: BTTVersion = mode == .sector && !region.isLabelless ? region.bttVersion : .v1_1
 
         if let u = r.usableSize {
-            guard let needed = smallestRawSize(forUsable: u.bytes, mode: mode, map: map, align: align,
+            // map none has map mem's layout (no struct pages in the namespace); whether
+            // the kernel takes it is the plan's to say, not the size search's.
+            guard let needed = smallestRawSize(forUsable: u.bytes, mode: mode, map: map == .none ? .mem : map, align: align,
                                                regionAlign: regionAlign, interleaveWays: UInt32(ways), start: start,
                                                sectorSize: sector ?? 4096, btt: btt,
                                                rules: r.force ? .kernel : .ndctl) else {

@@ -1,0 +1,268 @@
+import DaxCore
+#if canImport(Glibc)
+import Glibc
+#endif
+import DAXMemory
+import NDCtl
+
+/// One VM's device as it is on the host (after `provision apply`, or as
+/// `provision status` finds it).
+public struct VMState: Sendable, Equatable {
+    /// The VM's name.
+    public var name: String
+    /// Where its memory comes from.
+    public var source: ProvisionPlan.Source
+    /// apply: what was done; status: what apply would do (`keep`: no drift).
+    public var action: VMPlan.Action
+    /// `regionN` (namespace source) or the dax region id.
+    public var region: String?
+    /// `namespaceX.Y` (namespace source).
+    public var namespace: String?
+    /// `daxX.Y`, when the device exists.
+    public var device: String?
+    /// Guest-usable bytes of the device (0 when there is none).
+    public var usableSize: UInt64
+    /// The device's alignment, in bytes.
+    public var align: UInt64
+    /// Host RAM its struct pages take, in bytes (``HostRAMCost``).
+    public var hostRAMBytes: UInt64
+    /// The device node's owner, group and permission bits as they are (nil: no node).
+    public var owner: UInt32?
+    /// The device node's group.
+    public var group: UInt32?
+    /// The device node's permission bits.
+    public var mode: UInt16?
+    /// What holds the device now (a running VM maps it).
+    public var holders: [DeviceHolder]
+    /// Why it is not as the plan says (status), in words; nil when it is.
+    public var drift: String?
+
+    /// `/dev/daxX.Y`, when the device exists.
+    public var path: String? { device.map { "/dev/" + $0 } }
+    /// Whether a process maps or holds the device.
+    public var inUse: Bool { !holders.isEmpty }
+}
+
+extension Provisioning {
+    /// Makes the host match a plan, under the host-wide lock: creates the namespaces of
+    /// VMs that have none, recreates (with `force`) those that differ from the plan,
+    /// keeps the rest, and sets each device node's owner, group and mode. Applying the
+    /// same plan again changes nothing.
+    ///
+    /// Before anything changes, the whole plan is judged: a VM that does not fit, an owner
+    /// or group that does not exist, a recreate without `force`, or a device to recreate
+    /// that a process maps (even with `force`: a running VM) refuses the apply. A failed
+    /// step undoes the namespaces this apply created, in reverse; a recreated VM's old
+    /// contents cannot come back, so recreates come last.
+    ///
+    /// Dax sources need the state journal that keeps their ranges across reboots; until
+    /// it exists they are refused here (`provision plan` plans them).
+    ///
+    /// - Parameters:
+    ///   - plan: the plan.
+    ///   - force: consent to recreate VMs whose namespace differs from the plan (their
+    ///     contents are lost). Never overrides "in use".
+    /// - Returns: every VM's state after the apply, in the plan's order.
+    /// - Throws: `DaxError` `.invalidPlan` with every problem in `details`, `.inUse`
+    ///   naming the holder, or the failing step's error (after the undo).
+    public static func apply(_ plan: ProvisionPlan, force: Bool = false) throws -> [VMState] {
+        try HostLock.withLock {
+            let host = try ProvisionHost()
+            let report = Provisioning.plan(plan, host: host)
+            var problems = report.vms.compactMap(\.problem)
+            for vm in plan.vms {
+                if vm.source == .dax {
+                    problems.append(DaxError(.invalidPlan, object: Phrase("vm \(vm.name)"), problem: "source dax is planned but not applied yet",
+                                             rule: "a dax device has no name to find it by after a reboot; its ranges need the state journal that keeps them",
+                                             fix: "use source namespace for now"))
+                }
+                if let o = vm.owner, Syscall.uid(o) == nil {
+                    problems.append(DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("no user \(o)"), fix: "create the user or name another owner"))
+                }
+                if let g = vm.group, Syscall.gid(g) == nil {
+                    problems.append(DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("no group \(g)"), fix: "create the group or name another"))
+                }
+            }
+            let recreate = report.vms.filter { $0.fits && $0.action == .recreate }
+            for v in recreate {
+                let holders = v.device.map { Holders.find(blockDevices: [], daxDevices: [$0]) } ?? []
+                if let h = holders.first {
+                    problems.append(DaxError(.inUse, object: Phrase("vm \(v.name)"),
+                                             problem: Phrase("its device differs from the plan (\(v.reason ?? "")) and \(h)"),
+                                             rule: "a device that a process maps (a running VM) is never destroyed, even with force",
+                                             fix: "stop the VM first, or keep its entry as it was"))
+                } else if !force {
+                    problems.append(DaxError(.conflict, object: Phrase("vm \(v.name)"),
+                                             problem: Phrase("its namespace \(v.namespace ?? "") differs from the plan: \(v.reason ?? "")"),
+                                             rule: "recreating it loses its contents",
+                                             fix: "\(enable: .force) to recreate it, or keep its entry as it was"))
+                }
+            }
+            guard problems.isEmpty else {
+                throw DaxError(.invalidPlan, object: Phrase(plan.file.isEmpty ? "plan" : plan.file),
+                               problem: Phrase("\(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was changed"),
+                               details: problems)
+            }
+
+            var created: [String] = []
+            do {
+                // New namespaces first; recreates (which lose contents) last, so that a
+                // failure before them leaves every existing VM as it was.
+                for v in report.vms where v.action == .create {
+                    let vm = plan.vms.first { $0.name == v.name }!
+                    created.append(try create(vm, in: v.region!))
+                }
+                for v in recreate {
+                    let vm = plan.vms.first { $0.name == v.name }!
+                    _ = try Namespaces.destroy(v.namespace!, region: v.region, bus: nil, force: true, context: try NDContext())
+                    _ = try create(vm, in: v.region!)
+                }
+            } catch {
+                for ns in created.reversed() {
+                    _ = try? Namespaces.destroy(ns, region: nil, bus: nil, force: true, context: try NDContext())
+                }
+                throw error
+            }
+            var states = try status(plan)
+            for i in states.indices {
+                let vm = plan.vms[i]
+                if let path = states[i].path {
+                    try setOwner(path, vm: vm)
+                    if let o = try? Syscall.owner(path).get() { (states[i].owner, states[i].group, states[i].mode) = o }
+                }
+                states[i].action = report.vms[i].action
+            }
+            return states
+        }
+    }
+
+    /// Each VM's device as it is, and how it differs from the plan.
+    ///
+    /// - Returns: one state per VM, in the plan's order; `action` is what apply would do.
+    /// - Throws: `DaxError` `.contextCreation` when libndctl/libdaxctl cannot start.
+    public static func status(_ plan: ProvisionPlan) throws -> [VMState] {
+        let host = try ProvisionHost()
+        let report = Provisioning.plan(plan, host: host)
+        return report.vms.map { v in
+            let existing = host.namespaces.first { $0.snapshot.label == v.name }
+            var s = VMState(name: v.name, source: v.source, action: v.action, region: v.region, namespace: v.namespace,
+                            device: v.device, usableSize: 0, align: existing?.snapshot.align ?? v.align,
+                            hostRAMBytes: 0, owner: nil, group: nil, mode: nil, holders: [], drift: nil)
+            if v.source == .namespace, let existing, let device = existing.device {
+                let devPath = "/dev/" + device
+                s.usableSize = UInt64(HostFile.trimmed("/sys/bus/dax/devices/\(device)/size").flatMap { UInt64($0) } ?? 0)
+                s.hostRAMBytes = HostRAMCost.bytes(for: existing.snapshot.size, mode: existing.snapshot.mode,
+                                                   map: existing.map ?? .dev, align: existing.snapshot.align ?? v.align,
+                                                   compoundVmemmap: host.compoundVmemmap)
+                if let o = try? Syscall.owner(devPath).get() { (s.owner, s.group, s.mode) = o }
+                s.holders = Holders.find(blockDevices: [], daxDevices: [device])
+            }
+            let vm = plan.vms.first { $0.name == v.name }
+            switch v.action {
+            case .create: s.drift = v.source == .dax ? "dax sources are planned, not applied yet" : "no device yet"
+            case .recreate: s.drift = v.reason
+            case .keep:
+                var d: [String] = []
+                if let o = vm?.owner, let uid = Syscall.uid(o), s.owner != uid { d.append("owner \(s.owner.map(String.init) ?? "-"), not \(o)") }
+                if let g = vm?.group, let gid = Syscall.gid(g), s.group != gid { d.append("group \(s.group.map(String.init) ?? "-"), not \(g)") }
+                if let m = vm?.mode, s.mode != m { d.append("mode \(s.mode.map { String($0, radix: 8) } ?? "-"), not \(String(m, radix: 8))") }
+                s.drift = d.isEmpty ? nil : d.joined(separator: ", ")
+            }
+            if let p = v.problem { s.drift = p.description }
+            return s
+        }
+    }
+
+    /// Creates a VM's devdax namespace in `region` (by create-namespace's own path: its
+    /// rules, rollback and in-use checks).
+    ///
+    /// - Returns: the namespace created (`namespaceX.Y`).
+    static func create(_ vm: ProvisionPlan.VM, in region: String) throws -> String {
+        let out = try Namespaces.create(request(vm, region: region), context: try NDContext())
+        guard let ns = out.namespaces.first else {
+            throw DaxError(.kernelRefused, object: Phrase("vm \(vm.name)"), problem: Phrase("no namespace was created in \(region)"))
+        }
+        return ns.devName
+    }
+
+    /// Sets a device node's owner, group and mode as the VM's entry says (what it leaves
+    /// out stays as it is).
+    ///
+    /// - Throws: `DaxError` `.io` with the errno of `chown(2)`/`chmod(2)`.
+    static func setOwner(_ path: String, vm: ProvisionPlan.VM) throws {
+        let uid = vm.owner.flatMap(Syscall.uid) ?? UInt32.max
+        let gid = vm.group.flatMap(Syscall.gid) ?? UInt32.max
+        if uid != UInt32.max || gid != UInt32.max, case .failure(let e) = Syscall.chown(path, uid: uid, gid: gid) {
+            throw DaxError(.io, object: Phrase(path), problem: "cannot change its owner", underlyingError: e)
+        }
+        if let m = vm.mode, case .failure(let e) = Syscall.chmod(path, mode_t(m)) {
+            throw DaxError(.io, object: Phrase(path), problem: "cannot change its mode", underlyingError: e)
+        }
+    }
+}
+
+extension Provisioning {
+    /// Tears down VMs' devices: destroys the namespace of each VM named (every VM of the
+    /// plan when `vms` is empty), under the host-wide lock. With `zero`, each device is
+    /// first overwritten with zeros and read back (tenant hygiene: the next owner of the
+    /// capacity cannot read this VM's memory); a device that does not read back as zeros
+    /// is not destroyed.
+    ///
+    /// Every VM is checked before any is touched: one that a process maps (a running VM)
+    /// refuses the whole teardown, naming the holder. VMs without a device are skipped.
+    ///
+    /// - Parameters:
+    ///   - plan: the plan whose VMs are meant.
+    ///   - vms: names of VMs of the plan; empty: all of them.
+    ///   - zero: zero and verify each device before destroying it.
+    ///   - progress: called while zeroing, with the VM's name and DAXMemory's progress.
+    /// - Returns: the VMs whose namespaces were destroyed, in the plan's order.
+    /// - Throws: `DaxError` `.notFound` (a VM not in the plan), `.inUse`,
+    ///   `.verifyMismatch` (zeroing did not hold), or a failing step's error.
+    public static func destroy(_ plan: ProvisionPlan, vms names: [String] = [], zero: Bool = false,
+                               progress: ((String, TouchProgress) -> Void)? = nil) throws -> [String] {
+        for n in names where !plan.vms.contains(where: { $0.name == n }) {
+            throw DaxError(.notFound, object: Phrase("vm \(n)"), problem: Phrase("not in \(plan.file.isEmpty ? "the plan" : plan.file)"),
+                           fix: Phrase("name one of \(plan.vms.map(\.name).joined(separator: ", "))"))
+        }
+        return try HostLock.withLock {
+            let states = try status(plan).filter { names.isEmpty || names.contains($0.name) }
+            let targets = states.filter { $0.namespace != nil }
+            for s in targets {
+                if let h = s.holders.first {
+                    throw DaxError(.inUse, object: Phrase("vm \(s.name)"), problem: Phrase("\(h)"),
+                                   rule: "a device that a process maps (a running VM) is never destroyed",
+                                   fix: "stop the VM first")
+                }
+            }
+            var destroyed: [String] = []
+            for s in targets {
+                if zero, let path = s.path {
+                    try zeroAndVerify(path, vm: s.name, progress: progress)
+                }
+                _ = try Namespaces.destroy(s.namespace!, region: s.region, bus: nil, force: true, context: try NDContext())
+                destroyed.append(s.name)
+            }
+            return destroyed
+        }
+    }
+
+    /// Overwrites a device-DAX device with zeros through a shared mapping, then reads it
+    /// back.
+    ///
+    /// - Throws: `DaxError` from DAXMemory (open, map, touch), or `.verifyMismatch` naming
+    ///   the first byte that is not zero.
+    static func zeroAndVerify(_ path: String, vm: String, progress: ((String, TouchProgress) -> Void)?) throws {
+        let target = try MemoryTarget.openDevice(path, access: .readWrite)
+        let mapping = try target.map(offset: 0, length: nil)
+        try target.close()
+        _ = try mapping.touch(TouchOptions(mode: .write, seed: 0), progress: progress.map { p in { p(vm, $0) } })
+        if let bad = mapping.firstNonzeroOffset() {
+            try? mapping.unmap()
+            throw DaxError(.verifyMismatch, object: Phrase("vm \(vm) (\(path))"),
+                           problem: Phrase("byte \(bad) (0x\(String(bad, radix: 16))) is not zero after zeroing"),
+                           rule: "a device is destroyed only once it reads back as zeros", fix: "nothing was destroyed; check the device and retry")
+        }
+        try mapping.unmap()
+    }
+}

@@ -1,0 +1,381 @@
+import DaxCore
+import NDCtl
+
+/// What provisioning needs to know of the host, as plain values: the pmem regions with
+/// their namespaces, the dax regions with their devices, and whether the kernel
+/// deduplicates compound-page vmemmap. ``Provisioning/plan(_:host:)`` decides from this
+/// alone, so every planning rule runs as a host unit test.
+public struct ProvisionHost: Sendable, Hashable {
+    /// A namespace that may be a VM's: its snapshot and its region.
+    public struct Namespace: Sendable, Hashable {
+        /// The namespace (its `label` is the VM name that owns it).
+        public var snapshot: NamespaceSnapshot
+        /// Where its struct pages live (fsdax/devdax); nil otherwise.
+        public var map: MapLocation?
+        /// `regionN`.
+        public var region: String
+        /// The dax device of a devdax namespace (`daxX.Y`), when enabled.
+        public var device: String?
+
+        /// A namespace described by hand.
+        public init(snapshot: NamespaceSnapshot, map: MapLocation?, region: String, device: String? = nil) {
+            self.snapshot = snapshot
+            self.map = map
+            self.region = region
+            self.device = device
+        }
+    }
+
+    /// The pmem regions.
+    public var regions: [RegionSnapshot]
+    /// The namespaces that carry a name (label), in every region.
+    public var namespaces: [Namespace]
+    /// The dax regions (dynamic ones take dax-source VMs).
+    public var daxRegions: [DaxRegionSnapshot]
+    /// Whether 2 MiB/1 GiB device-dax shares struct pages (Linux 5.17 and later).
+    public var compoundVmemmap: Bool
+
+    /// A host described by hand (tests, planning for another host).
+    public init(regions: [RegionSnapshot], namespaces: [Namespace] = [], daxRegions: [DaxRegionSnapshot] = [],
+                compoundVmemmap: Bool = true) {
+        self.regions = regions
+        self.namespaces = namespaces
+        self.daxRegions = daxRegions
+        self.compoundVmemmap = compoundVmemmap
+    }
+
+    /// Reads this host through libndctl, libdaxctl, sysfs and `uname(2)`.
+    ///
+    /// - Throws: `DaxError` `.contextCreation` when libndctl/libdaxctl cannot start.
+    public init() throws {
+        let nd = try NDContext()
+        var namespaces: [Namespace] = []
+        for region in nd.regions {
+            // Idle namespaces (destroyed by a tool that leaves the name, or seeds) hold
+            // nothing: they are no VM's.
+            for ns in region.namespaces where !(ns.name ?? "").isEmpty && !Namespaces.isIdle(ns) {
+                let map = ns.dax?.location ?? ns.pfn?.location
+                namespaces.append(Namespace(snapshot: NamespaceSnapshot(ns), map: map,
+                                            region: region.devName,
+                                            device: ns.dax?.daxRegion?.devices.first?.devName))
+            }
+        }
+        let dax = try DAXContext()
+        self.init(regions: nd.regions.map { RegionSnapshot($0) }, namespaces: namespaces,
+                  daxRegions: dax.regions.map { DaxRegionSnapshot($0) },
+                  compoundVmemmap: HostRAMCost.kernelHasCompoundVmemmap(release: KernelModules.kernelRelease()))
+    }
+}
+
+/// What provisioning would do for one VM, and what it costs.
+public struct VMPlan: Sendable, Hashable {
+    /// What happens to the VM's device.
+    public enum Action: String, Sendable, Hashable {
+        /// A new device is created.
+        case create
+        /// The device the VM has is as the plan says: nothing changes.
+        case keep
+        /// The VM's device differs from the plan (size, align, map, region): it is
+        /// destroyed and created again, and its contents are lost.
+        case recreate
+    }
+
+    /// The VM's name.
+    public var name: String
+    /// Where its memory comes from.
+    public var source: ProvisionPlan.Source
+    /// What apply would do.
+    public var action: Action
+    /// The region it is (or would be) in: `regionN`, or `daxN`'s region id for dax.
+    public var region: String?
+    /// Its namespace (`namespaceX.Y`), for a namespace source that exists.
+    public var namespace: String?
+    /// Its device (`daxX.Y`), when it exists.
+    public var device: String?
+    /// The guest-usable bytes the plan asks for.
+    public var requestedSize: UInt64
+    /// The usable bytes it gets (at least ``requestedSize``).
+    public var usableSize: UInt64
+    /// The bytes taken from the region (namespace raw size, dax device size).
+    public var rawSize: UInt64
+    /// Alignment in bytes: the page size its memory maps with.
+    public var align: UInt64
+    /// Where struct pages live (namespace source); `.mem` for dax sources.
+    public var map: MapLocation
+    /// Bytes of pmem that hold struct pages (`map=dev`).
+    public var metadataBytes: UInt64
+    /// Bytes of host RAM its struct pages and their page tables take once enabled
+    /// (``HostRAMCost``).
+    public var hostRAMBytes: UInt64
+    /// Why it cannot be provisioned as planned; nil when it can.
+    public var problem: DaxError?
+    /// Why the action is what it is (what differs, for `recreate`), in words.
+    public var reason: String?
+
+    /// Whether the VM fits as planned.
+    public var fits: Bool { problem == nil }
+}
+
+/// The plan for a whole provisioning file: one ``VMPlan`` per VM, in the file's order.
+public struct ProvisionReport: Sendable, Hashable {
+    /// The plan file (for messages).
+    public var file: String
+    /// One entry per VM.
+    public var vms: [VMPlan]
+
+    /// Whether every VM fits.
+    public var fits: Bool { vms.allSatisfy(\.fits) }
+    /// Bytes taken from regions by the VMs that fit.
+    public var rawSize: UInt64 { vms.filter(\.fits).reduce(0) { $0 + $1.rawSize } }
+    /// Guest-usable bytes of the VMs that fit.
+    public var usableSize: UInt64 { vms.filter(\.fits).reduce(0) { $0 + $1.usableSize } }
+    /// Bytes of pmem holding struct pages, for the VMs that fit.
+    public var metadataBytes: UInt64 { vms.filter(\.fits).reduce(0) { $0 + $1.metadataBytes } }
+    /// Bytes of host RAM for the VMs that fit.
+    public var hostRAMBytes: UInt64 { vms.filter(\.fits).reduce(0) { $0 + $1.hostRAMBytes } }
+}
+
+/// Per-VM provisioning of guest memory on `/dev/daxX.Y`: plan (pure, from a
+/// ``ProvisionHost``), then apply.
+public enum Provisioning {
+    /// Plans a provisioning file against a host: per VM, the action (create, keep,
+    /// recreate), the region, raw and usable bytes, and the host-RAM cost. VMs are
+    /// placed in the file's order, each in the region asked for or the best fit (the
+    /// region with the least room that holds it), by the same rules as
+    /// `create-namespace` (``CapacityPlanner/judge(_:region:existing:)``) and
+    /// `create-device` (``DaxDeviceRules/create(in:size:align:ranges:)``); each placement
+    /// takes its room from the region before the next VM is placed.
+    ///
+    /// The model is conservative where the host hides facts: capacity that a recreated
+    /// namespace frees joins the largest free extent only where that is certain
+    /// (``free(_:in:)``).
+    ///
+    /// - Returns: the report; a VM that does not fit carries its ``VMPlan/problem``.
+    public static func plan(_ plan: ProvisionPlan, host: ProvisionHost) -> ProvisionReport {
+        var regions = host.regions
+        var daxRegions = host.daxRegions
+        var out: [VMPlan] = []
+        for vm in plan.vms {
+            switch vm.source {
+            case .namespace: out.append(planNamespace(vm, host: host, regions: &regions))
+            case .dax: out.append(planDax(vm, host: host, regions: &daxRegions))
+            }
+        }
+        return ProvisionReport(file: plan.file, vms: out)
+    }
+
+    // MARK: - Namespace source
+
+    static func request(_ vm: ProvisionPlan.VM, region: String) -> NamespaceRequest {
+        var r = NamespaceRequest()
+        r.region = region
+        r.mode = .devdax
+        r.map = vm.map
+        r.usableSize = ByteCount(bytes: vm.size)
+        r.align = ByteCount(bytes: vm.align)
+        r.name = vm.name
+        return r
+    }
+
+    static func planNamespace(_ vm: ProvisionPlan.VM, host: ProvisionHost, regions: inout [RegionSnapshot]) -> VMPlan {
+        var result = VMPlan(name: vm.name, source: .namespace, action: .create, region: vm.region, namespace: nil,
+                            device: nil, requestedSize: vm.size, usableSize: 0, rawSize: 0, align: vm.align,
+                            map: vm.map, metadataBytes: 0, hostRAMBytes: 0, problem: nil, reason: nil)
+        let owned = host.namespaces.filter { $0.snapshot.label == vm.name }
+        if owned.count > 1 {
+            result.problem = DaxError(.conflict, object: Phrase("vm \(vm.name)"),
+                                      problem: Phrase("\(owned.count) namespaces are named \(vm.name): \(owned.map(\.snapshot.name).joined(separator: ", "))"),
+                                      rule: "a VM's namespace is the one namespace carrying its name",
+                                      fix: "destroy or rename all but one (\(Operation.listNamespaces))")
+            return result
+        }
+        let existing = owned.first
+        if let existing {
+            result.namespace = existing.snapshot.name
+            result.device = existing.device
+            result.region = existing.region
+        }
+        // What the VM would get if it were created now, in its own region first.
+        var candidates = regions.indices.filter { regions[$0].isPMEM && !regions[$0].isLabelless }
+        if let wanted = vm.region {
+            candidates = regions.indices.filter { regions[$0].name == wanted || "region\(regions[$0].id)" == wanted || "\(regions[$0].id)" == wanted }
+            if candidates.isEmpty {
+                result.problem = DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("no pmem region \(wanted)"),
+                                          fix: "name one of \(regions.map(\.name).joined(separator: ", ")) or remove region (\(Operation.listRegions))")
+                return result
+            }
+        }
+        if let existing {
+            // Keep what already is as planned: same region (if one is asked), mode, map,
+            // alignment, and the raw size a create would choose now.
+            let region = regions.first { $0.name == existing.region }
+            let inRegion = vm.region == nil || candidates.contains { regions[$0].name == existing.region }
+            var want: NamespacePlan?
+            if let region, inRegion {
+                // Judge the size as if the namespace's capacity were free again.
+                var freed = region
+                freed.availableSize += existing.snapshot.size
+                freed.maxAvailableExtent = max(freed.maxAvailableExtent ?? 0, existing.snapshot.size)
+                freed.nextStart = existing.snapshot.resource ?? freed.nextStart
+                want = try? verdictPlan(request(vm, region: region.name), freed)
+            }
+            let s = existing.snapshot
+            var differs: [String] = []
+            if !inRegion { differs.append("region \(existing.region), not \(vm.region ?? "")") }
+            if s.mode != .devdax { differs.append("mode \(s.mode.rawValue), not devdax") }
+            if let a = s.align, a != vm.align { differs.append("align \(ByteCount.compact(a)), not \(ByteCount.compact(vm.align))") }
+            if let m = existing.map, m != vm.map { differs.append("map \(m.rawValue), not \(vm.map.rawValue)") }
+            if let want, want.capacity.rawSize != s.size {
+                differs.append("\(ByteCount.format(Int(s.size))) raw, not \(ByteCount.format(Int(want.capacity.rawSize)))")
+            }
+            if differs.isEmpty, let want {
+                result.action = .keep
+                fill(&result, want.capacity, host: host)
+                return result
+            }
+            result.action = .recreate
+            result.reason = differs.joined(separator: ", ")
+            // Its capacity comes back before the new one is taken.
+            if let i = regions.firstIndex(where: { $0.name == existing.region }) {
+                free(s, in: &regions[i])
+            }
+        }
+        // Best fit: the candidate whose largest free extent is the smallest that holds it.
+        var reasons: [DaxError] = []
+        var best: (index: Int, plan: NamespacePlan)?
+        for i in candidates {
+            do {
+                let p = try verdictPlan(request(vm, region: regions[i].name), regions[i])
+                if best == nil || regions[i].largestFree < regions[best!.index].largestFree { best = (i, p) }
+            } catch let e as DaxError {
+                reasons.append(e)
+            } catch {
+                reasons.append(DaxError(.invalidArgument, object: Phrase(regions[i].name), problem: Phrase("\(error)")))
+            }
+        }
+        guard let best else {
+            result.problem = reasons.count == 1 ? reasons[0]
+                : DaxError(.noCapacity, object: Phrase("vm \(vm.name)"),
+                           problem: candidates.isEmpty ? "no labelled pmem region on this host" : "no region can hold it",
+                           rule: Phrase.joined(reasons.map(\.sentence), separator: "; "),
+                           fix: candidates.isEmpty ? "pmem for namespaces comes from NVDIMMs with labels; use source dax for soft-reserved memory" : "")
+            if reasons.isEmpty, candidates.isEmpty { result.problem?.rule = "" }
+            return result
+        }
+        result.region = regions[best.index].name
+        fill(&result, best.plan.capacity, host: host)
+        if let refusal = best.plan.capacity.refusal {
+            var problem: Phrase = refusal.message
+            if vm.map == MapLocation.none {
+                let mem = HostRAMCost.bytes(for: best.plan.capacity.rawSize, mode: .devdax, map: .mem, align: vm.align,
+                                            compoundVmemmap: host.compoundVmemmap)
+                problem = problem + Phrase("; with map mem and align \(ByteCount.compact(vm.align)) it costs \(ByteCount.format(Int(mem))) of host RAM")
+            }
+            result.problem = DaxError(.kernelRefused, object: Phrase("vm \(vm.name)"), problem: problem)
+            return result
+        }
+        take(best.plan.capacity.rawSize, from: &regions[best.index])
+        return result
+    }
+
+    /// The plan of a request judged against one region, or the reason it cannot be.
+    static func verdictPlan(_ r: NamespaceRequest, _ region: RegionSnapshot) throws -> NamespacePlan {
+        try CapacityPlanner.checkArguments(r)
+        switch try CapacityPlanner.judge(r, region: region) {
+        case .plan(let p): return p
+        case .skip(let why): throw why
+        }
+    }
+
+    static func fill(_ result: inout VMPlan, _ c: CapacityPlan, host: ProvisionHost) {
+        result.rawSize = c.rawSize
+        result.usableSize = c.usableSize
+        result.metadataBytes = c.map == .dev ? c.metadataBytes : 0
+        result.hostRAMBytes = HostRAMCost.bytes(for: c.rawSize, mode: .devdax, map: c.map ?? .dev,
+                                                align: c.align ?? result.align, compoundVmemmap: host.compoundVmemmap)
+    }
+
+    /// Gives a namespace's capacity back to its region. It joins the largest free extent
+    /// only where that is certain: the region's free space is one extent and the
+    /// namespace ends where it starts.
+    static func free(_ ns: NamespaceSnapshot, in region: inout RegionSnapshot) {
+        let oneExtent = region.maxAvailableExtent == region.availableSize
+        region.availableSize += ns.size
+        if oneExtent, let start = ns.resource, let next = region.nextStart, start + ns.size == next {
+            region.maxAvailableExtent = (region.maxAvailableExtent ?? 0) + ns.size
+            region.nextStart = start
+        }
+    }
+
+    /// Takes `raw` bytes from a region, first fit after its last namespace.
+    static func take(_ raw: UInt64, from region: inout RegionSnapshot) {
+        region.availableSize -= min(raw, region.availableSize)
+        if let m = region.maxAvailableExtent { region.maxAvailableExtent = m - min(raw, m) }
+        if let n = region.nextStart { region.nextStart = n + raw }
+    }
+
+    // MARK: - Dax source
+
+    static func planDax(_ vm: ProvisionPlan.VM, host: ProvisionHost, regions: inout [DaxRegionSnapshot]) -> VMPlan {
+        var result = VMPlan(name: vm.name, source: .dax, action: .create, region: vm.region, namespace: nil,
+                            device: nil, requestedSize: vm.size, usableSize: 0, rawSize: 0, align: vm.align,
+                            map: .mem, metadataBytes: 0, hostRAMBytes: 0, problem: nil, reason: nil)
+        var candidates = regions.indices.filter { regions[$0].isDynamic }
+        if let wanted = vm.region {
+            candidates = regions.indices.filter {
+                "\(regions[$0].id)" == wanted || "region\(regions[$0].id)" == wanted || regions[$0].device == wanted
+            }
+            if candidates.isEmpty {
+                result.problem = DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("no dax region \(wanted)"),
+                                          fix: "name a dax region by id (\(Operation.listDAXDevices)) or remove region")
+                return result
+            }
+        }
+        // A device's size is a multiple of its alignment: the request rounded up.
+        let size = (vm.size + vm.align - 1) / vm.align * vm.align
+        var reasons: [DaxError] = []
+        var best: (index: Int, creation: DaxDeviceRules.Creation)?
+        for i in candidates {
+            do {
+                let c = try DaxDeviceRules.create(in: regions[i], size: ByteCount(bytes: size), align: ByteCount(bytes: vm.align))
+                if best == nil || regions[i].availableSize < regions[best!.index].availableSize { best = (i, c) }
+            } catch let e as DaxError {
+                reasons.append(e)
+            } catch {}
+        }
+        guard let best else {
+            result.problem = reasons.count == 1 ? reasons[0]
+                : DaxError(.noCapacity, object: Phrase("vm \(vm.name)"),
+                           problem: candidates.isEmpty ? "no dynamic dax region on this host" : "no dax region can hold it",
+                           rule: Phrase.joined(reasons.map(\.sentence), separator: "; "),
+                           fix: candidates.isEmpty ? "dynamic dax regions come from soft-reserved memory (EFI_MEMORY_SP, efi_fake_mem= or memmap=nn%ss+0xefffffff) and CXL RAM; use source namespace for pmem" : "")
+            return result
+        }
+        result.region = "\(regions[best.index].id)"
+        result.rawSize = best.creation.size
+        result.usableSize = best.creation.size
+        result.hostRAMBytes = HostRAMCost.bytes(for: best.creation.size, mode: .devdax, map: .mem, align: vm.align,
+                                                compoundVmemmap: host.compoundVmemmap)
+        claim(best.creation.size, align: vm.align, in: &regions[best.index])
+        return result
+    }
+
+    /// Marks the first-fit aligned ranges of `size` bytes in a dax region as held (by a
+    /// device that stands for the one planned), as the kernel's `alloc_dev_dax_range()`
+    /// would take them.
+    static func claim(_ size: UInt64, align: UInt64, in region: inout DaxRegionSnapshot) {
+        var left = size
+        var ranges: [DaxRegionSnapshot.Range] = []
+        for free in region.freeRanges where left > 0 {
+            let lo = (free.start + align - 1) / align * align
+            let hi = (free.end &+ 1) / align * align
+            guard hi > lo else { continue }
+            let n = min(hi - lo, left)
+            ranges.append(.init(start: lo, end: lo + n - 1))
+            left -= n
+        }
+        region.availableSize -= min(size, region.availableSize)
+        let id = (region.devices.map(\.id).max() ?? -1) + 1
+        region.devices.append(.init(name: "dax\(region.id).\(id)", id: id, size: size, align: align, isEnabled: true, ranges: ranges))
+    }
+}

@@ -1,0 +1,183 @@
+import ArgumentParser
+import DaxCore
+import DaxKit
+import DAXMemory
+
+/// `daxkit provision`: per-VM guest memory on /dev/daxX.Y from a plan file.
+struct ProvisionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "provision",
+        abstract: "Per-VM guest memory on /dev/daxX.Y, from a declarative plan file.",
+        discussion: """
+        A plan file (YAML or JSON) lists the VMs and the memory each gets: name, size \
+        (guest-usable bytes), align (4K, 2M or 1G), source (namespace: a devdax namespace \
+        in labelled pmem; dax: a device in a dynamic dax region), map (dev, mem or none; \
+        namespaces only), region, and owner, group and mode of the device node.
+        """,
+        subcommands: [ProvisionPlanCommand.self, ProvisionApplyCommand.self, ProvisionStatusCommand.self,
+                      ProvisionDestroyCommand.self])
+}
+
+struct ProvisionPlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Say what provisioning a plan file would do and what it costs; change nothing.",
+        discussion: """
+        Per VM: the action (create, keep, or recreate when its namespace differs from the \
+        plan, which loses its contents), the region, usable and raw bytes, struct-page \
+        metadata stored in pmem (map dev), and the host RAM its struct pages take once \
+        enabled (host_ram_bytes: 64 bytes per 4 KiB page with map mem, much less for 2M \
+        and 1G device-dax on Linux 5.17 and later, which shares the struct pages of \
+        compound pages). VMs are placed in the file's order, each in the region named or \
+        the best fit. A plan file with mistakes is refused with every problem listed \
+        (file, line, VM, key, value, rule, fix). Exits 1 when a VM does not fit.
+
+        --format text (the default on a terminal) prints a table and the totals; json \
+        (the default in a pipe) an array with one object per VM.
+
+        Examples:
+          daxkit provision plan vms.yaml
+          daxkit provision plan vms.yaml --format json | jq '.[].host_ram_bytes'
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Option(help: ArgumentHelp("text or json (default: text on a terminal, json in a pipe).", valueName: "format"))
+    var format: Format?
+
+    func run() throws {
+        try CLI.run {
+            let plan = try ProvisionPlan.load(file)
+            let report = Provisioning.plan(plan, host: try ProvisionHost())
+            switch format ?? (CLI.stdoutIsTerminal ? .text : .json) {
+            case .text: CLI.writeAll(1, report.describe(CLIVocabulary()).joined(separator: "\n") + "\n")
+            case .json: CLI.writeAll(1, report.json(CLIVocabulary()).rendered() + "\n")
+            }
+            if !report.fits { throw ExitCode(1) }
+        }
+    }
+}
+
+/// How apply and status print the VMs' devices.
+enum StateFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, qemu
+
+    static func print(_ states: [VMState], _ format: StateFormat?) {
+        switch format ?? (CLI.stdoutIsTerminal ? .text : .json) {
+        case .text: CLI.writeAll(1, states.describe().joined(separator: "\n") + "\n")
+        case .json: CLI.writeAll(1, JSON.array(states.map { $0.json() }).rendered() + "\n")
+        case .qemu:
+            for s in states {
+                CLI.writeAll(1, "\(s.name): " + (s.qemuArguments?.joined(separator: " ") ?? "(no device)") + "\n")
+            }
+        }
+    }
+}
+
+struct ProvisionApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Make the host match a plan file: create, keep or recreate each VM's device.",
+        discussion: """
+        Judges the whole plan first and changes nothing if any VM does not fit, an owner or \
+        group does not exist, or a VM's namespace differs from the plan (size, align, map, \
+        region) without --force, which recreates it and loses its contents. A device that a \
+        process maps (a running VM) is never recreated, even with --force; its holder is \
+        named. Applying the same plan again changes nothing. Then sets each device node's \
+        owner, group and mode, and prints the VMs' devices (as status does). A failed step \
+        undoes the namespaces this apply created. Source dax is planned, not yet applied. \
+        Takes the host-wide lock.
+
+        Examples:
+          daxkit provision apply vms.yaml
+          daxkit provision apply vms.yaml --format qemu
+        """)
+
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Flag(name: [.short, .long], help: "Recreate VMs whose namespace differs from the plan (their contents are lost); never one in use.")
+    var force = false
+    @Option(help: ArgumentHelp("text, json or qemu (default: text on a terminal, json in a pipe).", valueName: "format"))
+    var format: StateFormat?
+
+    func run() throws {
+        try CLI.run {
+            let states = try Provisioning.apply(try ProvisionPlan.load(file), force: force)
+            StateFormat.print(states, format)
+            let changed = states.filter { $0.action != .keep }.count
+            CLI.writeAll(2, "\(changed == 0 ? "nothing to change" : "changed \(plural(changed, "VM"))"); \(plural(states.count, "VM")) as planned\n")
+        }
+    }
+}
+
+struct ProvisionStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Each VM's device, usable bytes, align, owner, whether it is in use, and its drift from the plan.",
+        discussion: """
+        Per VM of the plan file: its namespace and /dev/daxX.Y, usable bytes, alignment, \
+        host RAM of its struct pages, the node's owner, group and mode, the processes that \
+        map it (a running VM), and what differs from the plan (what apply would do). \
+        Exits 1 when any VM drifts. --format qemu prints the QEMU options for each VM's \
+        guest RAM on its device.
+
+        Examples:
+          daxkit provision status vms.yaml
+          daxkit provision status vms.yaml --format json | jq '.[] | select(.in_use)'
+        """)
+
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Option(help: ArgumentHelp("text, json or qemu (default: text on a terminal, json in a pipe).", valueName: "format"))
+    var format: StateFormat?
+
+    func run() throws {
+        try CLI.run {
+            let states = try Provisioning.status(try ProvisionPlan.load(file))
+            StateFormat.print(states, format)
+            if states.contains(where: { $0.drift != nil }) { throw ExitCode(1) }
+        }
+    }
+}
+
+struct ProvisionDestroyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "destroy",
+        abstract: "Tear down VMs' devices, optionally zeroing their memory first.",
+        discussion: """
+        Destroys the namespace of each VM named with --vm (every VM of the plan file \
+        without one); their contents are lost, so --force is required, as for \
+        destroy-namespace. --zero overwrites each device with zeros and reads it back \
+        before destroying it (tenant hygiene), with progress on a terminal; a device that \
+        does not read back as zeros is not destroyed. A VM whose device a process maps (a \
+        running VM) refuses the whole teardown, even with --force, naming the holder. \
+        VMs without a device are skipped. Takes the host-wide lock.
+
+        Examples:
+          daxkit provision destroy vms.yaml --vm db1 --zero --force
+        """)
+
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Option(help: ArgumentHelp("A VM of the plan to tear down (repeatable; default: all).", valueName: "name"))
+    var vm: [String] = []
+    @Flag(help: "Overwrite each device with zeros and verify them before destroying it.") var zero = false
+    @Flag(name: [.short, .long], help: "Consent to destroy (the VMs' memory contents are lost); never overrides in use.")
+    var force = false
+    @Flag(help: "Draw zeroing progress on stderr even when it is not a terminal.") var progress = false
+
+    func run() throws {
+        try CLI.run {
+            let plan = try ProvisionPlan.load(file)
+            guard force else {
+                throw DaxError(.inUse, object: Phrase(vm.isEmpty ? "every VM of \(file)" : "vm \(vm.joined(separator: ", "))"),
+                               problem: "destroying loses the VMs' memory contents", fix: "\(enable: .force) to destroy")
+            }
+            let line = ProgressLine(style: ProgressLine.style(asked: progress, refused: false), labels: ("zero", "zero (2nd)"))
+            let destroyed = try Provisioning.destroy(plan, vms: vm, zero: zero,
+                                                     progress: line.enabled ? { _, p in line.draw(p) } : nil)
+            line.clear()
+            CLI.writeAll(2, "destroyed \(plural(destroyed.count, "VM"))\(destroyed.isEmpty ? "" : ": " + destroyed.joined(separator: ", "))\(zero && !destroyed.isEmpty ? " (zeroed and verified)" : "")\n")
+        }
+    }
+}
