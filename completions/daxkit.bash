@@ -173,13 +173,13 @@ _daxkit() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|create-namespace|destroy-namespace|enable-namespace|disable-namespace|enable-region|disable-region|init-labels|zero-labels|dax|touch|help)
+    list|create-namespace|destroy-namespace|enable-namespace|disable-namespace|enable-region|disable-region|init-labels|zero-labels|dax|touch|provision|help)
         # Offer subcommand argument completions
         "_daxkit_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list create-namespace destroy-namespace enable-namespace disable-namespace enable-region disable-region init-labels zero-labels dax touch help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list create-namespace destroy-namespace enable-namespace disable-namespace enable-region disable-region init-labels zero-labels dax touch provision help' -- "${cur}"))
         ;;
     esac
 }
@@ -597,6 +597,92 @@ _daxkit_touch() {
         return
         ;;
     '--expect-pagesize')
+        return
+        ;;
+    esac
+}
+
+_daxkit_provision() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __daxkit_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    plan|apply|status|destroy)
+        # Offer subcommand argument completions
+        "_daxkit_provision_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'plan apply status destroy' -- "${cur}"))
+        ;;
+    esac
+}
+
+_daxkit_provision_plan() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format)
+    __daxkit_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __daxkit_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_daxkit_provision_apply() {
+    repeating_flags=()
+    non_repeating_flags=(-f --force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format)
+    __daxkit_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __daxkit_add_completions -W 'text'$'\n''json'$'\n''qemu'
+        return
+        ;;
+    esac
+}
+
+_daxkit_provision_status() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format)
+    __daxkit_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __daxkit_add_completions -W 'text'$'\n''json'$'\n''qemu'
+        return
+        ;;
+    esac
+}
+
+_daxkit_provision_destroy() {
+    repeating_flags=()
+    non_repeating_flags=(--zero -f --force --progress --version -h --help)
+    repeating_options=(--vm)
+    non_repeating_options=()
+    __daxkit_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--vm')
         return
         ;;
     esac
