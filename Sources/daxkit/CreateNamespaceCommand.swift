@@ -20,7 +20,7 @@ struct CreateNamespaceCommand: ParsableCommand {
         back and the kernel's own log lines are quoted).
 
         --dry-run prints the capacity plan instead: in words on a terminal or with --human (-u is --uuid, as in ndctl), as \
-        JSON (raw_size, usable_size, metadata_bytes, infoblock_bytes, padding_bytes) in a \
+        JSON (raw_size, usable_size, metadata_bytes, host_ram_bytes, infoblock_bytes, padding_bytes) in a \
         pipe or with --json; a plan the kernel will refuse exits 1. --usable-size S creates \
         the smallest namespace that gives at least S usable bytes. On a host without pmem, \
         --dry-run with a size plans for a labelled region with the kernel's defaults. \
@@ -103,10 +103,11 @@ struct CreateNamespaceCommand: ParsableCommand {
                 let plans = try Namespaces.plan(r, context: ctx)
                 if (human || CLI.stdoutIsTerminal) && !json {
                     for p in plans {
-                        CLI.writeAll(1, p.describe(requestedUsable: r.usableSize?.bytes, CLIVocabulary()).joined(separator: "\n  ") + "\n")
+                        CLI.writeAll(1, p.describe(requestedUsable: r.usableSize?.bytes, CLIVocabulary(),
+                                                   compoundVmemmap: HostRAMCost.runningKernelHasCompoundVmemmap).joined(separator: "\n  ") + "\n")
                     }
                 } else {
-                    let items = plans.map { $0.json(CLIVocabulary()) }
+                    let items = plans.map { $0.json(CLIVocabulary(), compoundVmemmap: HostRAMCost.runningKernelHasCompoundVmemmap) }
                     CLI.writeAll(1, (items.count == 1 ? items[0] : JSON.array(items)).rendered() + "\n")
                 }
                 // A plan the kernel will refuse (map none) fails like the create would.

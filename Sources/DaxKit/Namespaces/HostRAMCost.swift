@@ -42,7 +42,8 @@ public enum HostRAMCost {
     /// - Returns: bytes of RAM, a multiple of 4 KiB.
     public static func bytes(for bytes: UInt64, mode: NamespaceMode, map: MapLocation, align: UInt64,
                              compoundVmemmap: Bool = true) -> UInt64 {
-        guard mode == .fsdax || mode == .devdax, bytes > 0 else { return 0 }
+        // map none has no struct pages (and mainline kernels refuse it).
+        guard mode == .fsdax || mode == .devdax, map != .none, bytes > 0 else { return 0 }
         let page = CapacityPlanner.pageSize
         let sections = (bytes + sectionSize - 1) / sectionSize
         switch map {
@@ -57,6 +58,11 @@ public enum HostRAMCost {
             // 64 bytes per 4 KiB page, in whole 2 MiB vmemmap pages per section.
             return sections * (sectionSize / page * CapacityPlanner.structPageSize)
         }
+    }
+
+    /// Whether the running kernel (`uname(2)`) deduplicates compound-page vmemmap.
+    public static var runningKernelHasCompoundVmemmap: Bool {
+        kernelHasCompoundVmemmap(release: KernelModules.kernelRelease())
     }
 
     /// Whether a kernel release (`uname -r`, e.g. `6.1.0-57-amd64`) deduplicates the

@@ -6,8 +6,13 @@ extension NamespacePlan {
     /// the capacity breakdown in bytes (`raw_size`, `usable_size`, `metadata_bytes`,
     /// `infoblock_bytes`, `padding_bytes`, `data_offset`) and whether it can be.
     ///
-    /// - Parameter vocabulary: how a refusal names parameters.
-    public func json(_ vocabulary: some Vocabulary = LibraryVocabulary()) -> JSON {
+    /// `host_ram_bytes` is the host RAM its struct pages take once enabled
+    /// (``hostRAMBytes(compoundVmemmap:)``).
+    ///
+    /// - Parameters:
+    ///   - vocabulary: how a refusal names parameters.
+    ///   - compoundVmemmap: whether the kernel shares 2M/1G device-dax struct pages.
+    public func json(_ vocabulary: some Vocabulary = LibraryVocabulary(), compoundVmemmap: Bool = true) -> JSON {
         let c = capacity
         var o = JSONObject()
         o.add("region", .string(region))
@@ -23,6 +28,7 @@ extension NamespacePlan {
         o.add("raw_size", .uint(c.rawSize))
         o.add("usable_size", .uint(c.usableSize))
         o.add("metadata_bytes", .uint(c.metadataBytes))
+        o.add("host_ram_bytes", .uint(hostRAMBytes(compoundVmemmap: compoundVmemmap)))
         o.add("infoblock_bytes", .uint(c.infoblockBytes))
         o.add("padding_bytes", .uint(c.paddingBytes))
         o.add("data_offset", .uint(c.dataOffset))
@@ -48,7 +54,9 @@ extension NamespacePlan {
     /// - Parameters:
     ///   - requestedUsable: the usable bytes asked for, when the request gave them.
     ///   - vocabulary: how a refusal names parameters.
-    public func describe(requestedUsable: UInt64? = nil, _ vocabulary: some Vocabulary = LibraryVocabulary()) -> [String] {
+    ///   - compoundVmemmap: whether the kernel shares 2M/1G device-dax struct pages.
+    public func describe(requestedUsable: UInt64? = nil, _ vocabulary: some Vocabulary = LibraryVocabulary(),
+                         compoundVmemmap: Bool = true) -> [String] {
         let c = capacity
         func f(_ v: UInt64) -> String { ByteCount.format(Int(v)) }
         func pct(_ v: UInt64) -> String {
@@ -77,9 +85,13 @@ extension NamespacePlan {
                                : "\(f(c.paddingBytes)) lost to rounding")
         }
         if !costs.isEmpty { lines.append(costs.joined(separator: "; ")) }
-        if isPFN && map == .mem {
-            let pages = c.rawSize / CapacityPlanner.pageSize
-            lines.append("struct pages in host RAM: up to \(f(pages * CapacityPlanner.structPageSize)) (64 bytes per 4 KiB page; 2M/1G devdax shares them on Linux 5.17 and later)")
+        if isPFN && c.creatable {
+            let ram = hostRAMBytes(compoundVmemmap: compoundVmemmap)
+            let why = map == .dev ? "struct pages are in pmem; page tables only"
+                : mode == .devdax && align > CapacityPlanner.pageSize && compoundVmemmap
+                    ? "\(ByteCount.compact(align)) pages share their struct pages (Linux 5.17 and later)"
+                    : "64 bytes of struct page per 4 KiB page"
+            lines.append("host RAM once enabled: \(f(ram)) (\(why))")
         }
         if region == RegionSnapshot.hypotheticalName {
             lines.append(c.refusal.map { "not creatable: \($0.message.rendered(by: vocabulary))" }

@@ -80,6 +80,16 @@ public struct NamespacePlan: Sendable {
     /// The capacity layout at `start` (what the kernel will make of it).
     public var capacity: CapacityPlan
 
+    /// The host RAM its struct pages (and their page tables) take once it is enabled, in
+    /// bytes (``HostRAMCost``); 0 for raw and sector namespaces.
+    ///
+    /// - Parameter compoundVmemmap: whether the kernel shares the struct pages of 2M/1G
+    ///   device-dax pages (Linux 5.17 and later; ``HostRAMCost/runningKernelHasCompoundVmemmap``).
+    public func hostRAMBytes(compoundVmemmap: Bool = true) -> UInt64 {
+        guard capacity.creatable else { return 0 }
+        return HostRAMCost.bytes(for: size, mode: mode, map: map, align: align, compoundVmemmap: compoundVmemmap)
+    }
+
     /// The layout at another start (the kernel's actual allocation).
     public func capacity(at start: UInt64, rules: CapacityPlanner.Rules) -> CapacityPlan {
         CapacityPlanner.plan(rawSize: size, mode: mode, map: map, align: align, start: start,
