@@ -10,12 +10,7 @@ extension VMPlan {
     ///
     /// - Parameter vocabulary: how a problem names parameters.
     public func json(_ vocabulary: some Vocabulary = LibraryVocabulary()) -> JSON {
-        var o = JSONObject()
-        o.add("name", .string(name))
-        o.add("action", .string(action.rawValue))
-        o.add("source", .string(source.rawValue))
-        if let region { o.add("region", .string(region)) }
-        if let namespace { o.add("namespace", .string(namespace)) }
+        var o = Provisioning.jsonHead(name: name, action: action, source: source, region: region, namespace: namespace)
         if let device { o.add("device", .string("/dev/" + device)) }
         o.add("requested_size", .uint(requestedSize))
         o.add("usable_size", .uint(usableSize))
@@ -78,12 +73,7 @@ extension VMState {
     /// `in_use` with the `holders` (pid, command), and `drift` in words when it differs
     /// from the plan.
     public func json() -> JSON {
-        var o = JSONObject()
-        o.add("name", .string(name))
-        o.add("action", .string(action.rawValue))
-        o.add("source", .string(source.rawValue))
-        if let region { o.add("region", .string(region)) }
-        if let namespace { o.add("namespace", .string(namespace)) }
+        var o = Provisioning.jsonHead(name: name, action: action, source: source, region: region, namespace: namespace)
         if let device { o.add("device", .string(device)) }
         if let path { o.add("path", .string(path)) }
         o.add("usable_size", .uint(usableSize))
@@ -138,5 +128,19 @@ extension Array where Element == VMState {
         }
         for s in self { if let d = s.drift { lines.append("\(s.name): \(d)") } }
         return lines
+    }
+}
+
+extension Provisioning {
+    /// The keys a VM's plan and its state both start with.
+    static func jsonHead(name: String, action: VMPlan.Action, source: ProvisionPlan.Source, region: String?,
+                         namespace: String?) -> JSONObject {
+        var o = JSONObject()
+        o.add("name", .string(name))
+        o.add("action", .string(action.rawValue))
+        o.add("source", .string(source.rawValue))
+        if let region { o.add("region", .string(region)) }
+        if let namespace { o.add("namespace", .string(namespace)) }
+        return o
     }
 }

@@ -254,12 +254,9 @@ public enum Provisioning {
             }
         }
         guard let best else {
-            result.problem = reasons.count == 1 ? reasons[0]
-                : DaxError(.noCapacity, object: Phrase("vm \(vm.name)"),
-                           problem: candidates.isEmpty ? "no labelled pmem region on this host" : "no region can hold it",
-                           rule: Phrase.joined(reasons.map(\.sentence), separator: "; "),
-                           fix: candidates.isEmpty ? "pmem for namespaces comes from NVDIMMs with labels; use source dax for soft-reserved memory" : "")
-            if reasons.isEmpty, candidates.isEmpty { result.problem?.rule = "" }
+            result.problem = noFit(vm, reasons, none: candidates.isEmpty ? "no labelled pmem region on this host" : nil,
+                                   some: "no region can hold it",
+                                   fix: "pmem for namespaces comes from NVDIMMs with labels; use source dax for soft-reserved memory")
             return result
         }
         result.region = regions[best.index].name
@@ -276,6 +273,17 @@ public enum Provisioning {
         }
         take(best.plan.capacity.rawSize, from: &regions[best.index])
         return result
+    }
+
+    /// Why a VM fits in no region: the one region's own reason, or every region's; with
+    /// no region of its source at all (`none`), that and where such regions come from.
+    static func noFit(_ vm: ProvisionPlan.VM, _ reasons: [DaxError], none: Phrase?, some: Phrase, fix: Phrase) -> DaxError {
+        if let none {
+            return DaxError(.noCapacity, object: Phrase("vm \(vm.name)"), problem: none, fix: fix)
+        }
+        if reasons.count == 1 { return reasons[0] }
+        return DaxError(.noCapacity, object: Phrase("vm \(vm.name)"), problem: some,
+                        rule: Phrase.joined(reasons.map(\.sentence), separator: "; "))
     }
 
     /// The plan of a request judged against one region, or the reason it cannot be.
@@ -344,11 +352,9 @@ public enum Provisioning {
             } catch {}
         }
         guard let best else {
-            result.problem = reasons.count == 1 ? reasons[0]
-                : DaxError(.noCapacity, object: Phrase("vm \(vm.name)"),
-                           problem: candidates.isEmpty ? "no dynamic dax region on this host" : "no dax region can hold it",
-                           rule: Phrase.joined(reasons.map(\.sentence), separator: "; "),
-                           fix: candidates.isEmpty ? "dynamic dax regions come from soft-reserved memory (EFI_MEMORY_SP, efi_fake_mem= or memmap=nn%ss+0xefffffff) and CXL RAM; use source namespace for pmem" : "")
+            result.problem = noFit(vm, reasons, none: candidates.isEmpty ? "no dynamic dax region on this host" : nil,
+                                   some: "no dax region can hold it",
+                                   fix: "dynamic dax regions come from soft-reserved memory (EFI_MEMORY_SP, efi_fake_mem= or memmap=nn%ss+0xefffffff) and CXL RAM; use source namespace for pmem")
             return result
         }
         result.region = "\(regions[best.index].id)"
