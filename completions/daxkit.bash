@@ -219,7 +219,7 @@ _daxkit_list() {
 
 _daxkit_create-namespace() {
     repeating_flags=()
-    non_repeating_flags=(-f --force -c --continue --no-autolabel --no-autorecover --dry-run --human --json --version -h --help)
+    non_repeating_flags=(-f --force -c --continue --no-autolabel -L --autolabel -v --verbose --no-autorecover --dry-run --human --json --version -h --help)
     repeating_options=()
     non_repeating_options=(-r --region -b --bus -m --mode -t --type -M --map -s --size --usable-size -a --align -n --name -u --uuid -l --sector-size -e --reconfig)
     __daxkit_offer_flags_options 0
@@ -267,7 +267,7 @@ _daxkit_create-namespace() {
 
 _daxkit_destroy-namespace() {
     repeating_flags=()
-    non_repeating_flags=(-f --force --version -h --help)
+    non_repeating_flags=(-v --verbose -f --force --version -h --help)
     repeating_options=()
     non_repeating_options=(-r --region -b --bus)
     __daxkit_offer_flags_options 1
@@ -285,7 +285,7 @@ _daxkit_destroy-namespace() {
 
 _daxkit_enable-namespace() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(-v --verbose --version -h --help)
     repeating_options=()
     non_repeating_options=(-r --region -b --bus)
     __daxkit_offer_flags_options 1
@@ -303,7 +303,7 @@ _daxkit_enable-namespace() {
 
 _daxkit_disable-namespace() {
     repeating_flags=()
-    non_repeating_flags=(-f --force --version -h --help)
+    non_repeating_flags=(-v --verbose -f --force --version -h --help)
     repeating_options=()
     non_repeating_options=(-r --region -b --bus)
     __daxkit_offer_flags_options 1
@@ -442,6 +442,7 @@ _daxkit_dax_create-device() {
         return
         ;;
     '-i'|'--input')
+        __daxkit_add_completions -o plusdirs -fX '!*.@(json)'
         return
         ;;
     esac
@@ -552,6 +553,14 @@ _daxkit_dax_save-layout() {
     repeating_options=()
     non_repeating_options=()
     __daxkit_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __daxkit_add_completions -f
+        return
+        ;;
+    esac
 }
 
 _daxkit_dax_restore-layout() {
@@ -560,6 +569,14 @@ _daxkit_dax_restore-layout() {
     repeating_options=()
     non_repeating_options=()
     __daxkit_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __daxkit_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    esac
 }
 
 _daxkit_touch() {
@@ -572,6 +589,7 @@ _daxkit_touch() {
     # Offer option value completions
     case "${prev}" in
     '--file')
+        __daxkit_add_completions -f
         return
         ;;
     '--mode')
@@ -639,6 +657,14 @@ _daxkit_provision_plan() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __daxkit_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    esac
 }
 
 _daxkit_provision_apply() {
@@ -652,6 +678,14 @@ _daxkit_provision_apply() {
     case "${prev}" in
     '--format')
         __daxkit_add_completions -W 'text'$'\n''json'$'\n''qemu'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __daxkit_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
         return
         ;;
     esac
@@ -671,11 +705,19 @@ _daxkit_provision_status() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __daxkit_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    esac
 }
 
 _daxkit_provision_destroy() {
     repeating_flags=()
-    non_repeating_flags=(--zero -f --force --progress --version -h --help)
+    non_repeating_flags=(--zero -f --force --progress --no-progress --version -h --help)
     repeating_options=(--vm)
     non_repeating_options=()
     __daxkit_offer_flags_options 1
@@ -683,6 +725,14 @@ _daxkit_provision_destroy() {
     # Offer option value completions
     case "${prev}" in
     '--vm')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __daxkit_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
         return
         ;;
     esac

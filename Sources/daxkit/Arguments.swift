@@ -32,6 +32,13 @@ struct HumanUnits: ParsableArguments {
     @Flag(name: [.customShort("u"), .long], help: "Use human-friendly number formats.") var human = false
 }
 
+/// `-v, --verbose`, which ndctl's namespace commands take (debug logging there): accepted
+/// so that ndctl's scripts run unchanged; daxkit says the same either way.
+struct Verbosity: ParsableArguments {
+    @Flag(name: [.short, .long], help: "Accepted for ndctl's scripts (ndctl's debug output); daxkit's messages are the same.")
+    var verbose = false
+}
+
 /// `-r, --region`: the region that the namespaces a command names or creates are looked
 /// for in.
 struct RegionLimit: ParsableArguments {

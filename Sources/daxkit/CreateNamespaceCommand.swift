@@ -59,9 +59,12 @@ struct CreateNamespaceCommand: ParsableCommand {
     var greedy = false
     @Flag(name: .customLong("no-autolabel"), help: "Do not try to enable labels on label-less regions when reconfiguring.")
     var noAutolabel = false
+    @Flag(name: [.customShort("L"), .customLong("autolabel")], help: "Try to enable labels on label-less regions when reconfiguring (the default; ndctl's -L).")
+    var autolabel = false
+    @OptionGroup var verbosity: Verbosity
     @Flag(name: .customLong("no-autorecover"), help: "On failure, leave the partial configuration for debugging instead of rolling back.")
     var noAutorecover = false
-    @Flag(name: .customLong("dry-run"), help: "Print the capacity plan as JSON and change nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Print the capacity plan (in words on a terminal or with --human, else JSON) and change nothing.")
     var dryRun = false
     /// Long only: ndctl's create-namespace spells `-u` for `--uuid`.
     @Flag(name: .long, help: "Print the plan (--dry-run) in words and sizes in human units, as on a terminal.")

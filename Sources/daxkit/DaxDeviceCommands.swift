@@ -137,7 +137,8 @@ struct CreateDeviceCommand: ParsableCommand {
     @Option("The dax region: N or regionN.", value: "region-id") var region: String?
     @Option(checkedInRun: "Size: bytes or K/M/G/T (default: all available).", value: "size", name: [.short, .long]) var size: String?
     @Option(checkedInRun: "Alignment: 4K, 2M or 1G (default: the region's).", value: "align", name: [.short, .long]) var align: String?
-    @Option("A device JSON object whose mappings to replay exactly.", value: "file", name: [.customShort("i"), .customLong("input")]) var input: String?
+    @Option(name: [.customShort("i"), .customLong("input")], help: ArgumentHelp("A device JSON object whose mappings to replay exactly.", valueName: "file"), completion: .file(extensions: ["json"]))
+    var input: String?
     @OptionGroup var units: HumanUnits
 
     func run() throws {
@@ -204,7 +205,7 @@ struct SaveLayoutCommand: ParsableCommand {
         puts the same devices back on the same ranges.
         """
     )
-    @Argument(help: ArgumentHelp("Where to write the layout.", valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp("Where to write the layout.", valueName: "file"), completion: .file()) var file: String
     func run() throws {
         try CLI.run {
             let n = try DaxLayout.save(to: file, context: DAXContext())
@@ -225,7 +226,7 @@ struct RestoreLayoutCommand: ParsableCommand {
         differ from the saved ones; the ranges do not.
         """
     )
-    @Argument(help: ArgumentHelp("A layout written by save-layout.", valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp("A layout written by save-layout.", valueName: "file"), completion: .file(extensions: ["json"])) var file: String
     @OptionGroup var units: HumanUnits
     func run() throws {
         try CLI.run {

@@ -5,7 +5,7 @@ import NDCtl
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List buses, DIMMs, regions and namespaces as JSON (drop-in for `ndctl list`).",
+        abstract: "List buses, DIMMs, regions and namespaces as JSON (drop-in for ndctl list).",
         discussion: """
         Prints the same JSON as `ndctl list` for the same options: the same keys, nesting \
         and value formats, so existing jq pipelines keep working. With no object flag, \
@@ -72,7 +72,7 @@ struct DaxCommand: ParsableCommand {
 struct DaxListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List dax regions and devices as JSON (drop-in for `daxctl list`).",
+        abstract: "List dax regions and devices as JSON (drop-in for daxctl list).",
         discussion: """
         Prints the same JSON as `daxctl list` for the same options. With no object flag, \
         dax devices are listed; -r alone lists regions and -d alone lists devices.

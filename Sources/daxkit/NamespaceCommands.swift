@@ -10,6 +10,7 @@ struct NamespaceTarget: ObjectTarget {
     var namespace: String
     @OptionGroup var regionLimit: RegionLimit
     @OptionGroup var busLimit: BusLimit
+    @OptionGroup var verbosity: Verbosity
 
     /// Applies a library operation (`ident, region:, bus:, context:`) to the namespaces
     /// named, says which of them were idle (nothing done, not counted) and how many it did.

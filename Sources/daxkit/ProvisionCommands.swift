@@ -44,7 +44,8 @@ struct ProvisionPlanCommand: ParsableCommand {
         case text, json
     }
 
-    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
+    var file: String
     @Option(help: ArgumentHelp("text or json (default: text on a terminal, json in a pipe).", valueName: "format"))
     var format: Format?
 
@@ -67,11 +68,16 @@ enum StateFormat: String, ExpressibleByArgument, CaseIterable {
 
     static func print(_ states: [VMState], _ format: StateFormat?) {
         switch format ?? (CLI.stdoutIsTerminal ? .text : .json) {
-        case .text: CLI.writeAll(1, states.describe().joined(separator: "\n") + "\n")
-        case .json: CLI.writeAll(1, JSON.array(states.map { $0.json() }).rendered() + "\n")
+        case .text: CLI.writeAll(1, states.describe(CLIVocabulary()).joined(separator: "\n") + "\n")
+        case .json: CLI.writeAll(1, JSON.array(states.map { $0.json(CLIVocabulary()) }).rendered() + "\n")
         case .qemu:
+            // Only options on stdout, so that they can go into a command line as they are.
             for s in states {
-                CLI.writeAll(1, "\(s.name): " + (s.qemuArguments?.joined(separator: " ") ?? "(no device)") + "\n")
+                if let args = s.qemuArguments {
+                    CLI.writeAll(1, "\(s.name): " + args.joined(separator: " ") + "\n")
+                } else {
+                    CLI.printError("vm \(s.name): \(s.drift ?? "no device yet"); no QEMU options")
+                }
             }
         }
     }
@@ -96,7 +102,8 @@ struct ProvisionApplyCommand: ParsableCommand {
           daxkit provision apply vms.yaml --format qemu
         """)
 
-    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
+    var file: String
     @Flag(name: [.short, .long], help: "Recreate VMs whose namespace differs from the plan (their contents are lost); never one in use.")
     var force = false
     @Option(help: ArgumentHelp("text, json or qemu (default: text on a terminal, json in a pipe).", valueName: "format"))
@@ -128,7 +135,8 @@ struct ProvisionStatusCommand: ParsableCommand {
           daxkit provision status vms.yaml --format json | jq '.[] | select(.in_use)'
         """)
 
-    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
+    var file: String
     @Option(help: ArgumentHelp("text, json or qemu (default: text on a terminal, json in a pipe).", valueName: "format"))
     var format: StateFormat?
 
@@ -136,7 +144,7 @@ struct ProvisionStatusCommand: ParsableCommand {
         try CLI.run {
             let states = try Provisioning.status(try ProvisionPlan.load(file))
             StateFormat.print(states, format)
-            if states.contains(where: { $0.drift != nil }) { throw ExitCode(1) }
+            if states.contains(where: { $0.drift != nil || $0.problem != nil }) { throw ExitCode(1) }
         }
     }
 }
@@ -158,22 +166,28 @@ struct ProvisionDestroyCommand: ParsableCommand {
           daxkit provision destroy vms.yaml --vm db1 --zero --force
         """)
 
-    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
+    var file: String
     @Option(help: ArgumentHelp("A VM of the plan to tear down (repeatable; default: all).", valueName: "name"))
     var vm: [String] = []
     @Flag(help: "Overwrite each device with zeros and verify them before destroying it.") var zero = false
     @Flag(name: [.short, .long], help: "Consent to destroy (the VMs' memory contents are lost); never overrides in use.")
     var force = false
     @Flag(help: "Draw zeroing progress on stderr even when it is not a terminal.") var progress = false
+    @Flag(help: "Never draw zeroing progress.") var noProgress = false
 
     func run() throws {
         try CLI.run {
             let plan = try ProvisionPlan.load(file)
+            for n in vm where !plan.vms.contains(where: { $0.name == n }) {
+                throw DaxError(.notFound, object: Phrase("vm \(n)"), problem: Phrase("not in \(file)"),
+                               fix: Phrase("name one of \(plan.vms.map(\.name).joined(separator: ", "))"))
+            }
             guard force else {
                 throw DaxError(.inUse, object: Phrase(vm.isEmpty ? "every VM of \(file)" : "vm \(vm.joined(separator: ", "))"),
                                problem: "destroying loses the VMs' memory contents", fix: "\(enable: .force) to destroy")
             }
-            let line = ProgressLine(style: ProgressLine.style(asked: progress, refused: false), labels: ("zero", "zero (2nd)"))
+            let line = ProgressLine(style: ProgressLine.style(asked: progress, refused: noProgress), labels: ("zero", "zero (2nd)"))
             let destroyed = try Provisioning.destroy(plan, vms: vm, zero: zero,
                                                      progress: line.enabled ? { _, p in line.draw(p) } : nil)
             line.clear()

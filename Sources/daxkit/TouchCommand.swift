@@ -41,7 +41,8 @@ struct TouchCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Device-DAX device to map: /dev/daxX.Y or daxX.Y.", valueName: "device"))
     var device: String?
 
-    @Option("Map this regular file instead of a device.", value: "path", name: .long) var file: String?
+    @Option(name: .long, help: ArgumentHelp("Map this regular file instead of a device.", valueName: "path"), completion: .file())
+    var file: String?
 
     @Option(help: ArgumentHelp("What to do to every byte: write, read, pattern or verify.", valueName: "mode"))
     var mode: TouchMode = .write

@@ -96,10 +96,10 @@ struct ProvisionTests {
         let want = [
             "vms.yaml:19: unknown key \"extra\"; a plan has one key, vms; remove it",
             "vms.yaml:5: vms[0]: unknown key \"sise\"; known: name, size, align, source, map, region, owner, group, mode; did you mean size?",
-            "vms.yaml:3: vm db1 size \"2 G\": a blank before the unit; write 2G",
+            "vms.yaml:3: vm db1: size \"2 G\": a blank before the unit; write 2G",
             "vms.yaml:4: vm db1: align 3M is not a page size; a VM's memory maps with 4K, 2M or 1G pages; use 4K, 2M or 1G",
             "vms.yaml:6: vm db1: name db1 given twice (first at line 2); a name is one VM's record; rename one of them",
-            "vms.yaml:7: vm db1 size \"-4G\": negative; a size counts bytes from zero up; drop the sign",
+            "vms.yaml:7: vm db1: size \"-4G\": negative; a size counts bytes from zero up; drop the sign",
             "vms.yaml:9: vm db1: map mem with source dax; a dax source's struct pages are always in host RAM; map chooses for namespaces only; remove map, or use source namespace",
             "vms.yaml:10: vm db1: mode 0660 is a number, not octal text; YAML reads 0660 unquoted as a decimal or octal number depending on the version; quote it: mode: \"0660\"",
             "vms.yaml:11: vms[2]: no name; give every VM a name",
@@ -108,7 +108,7 @@ struct ProvisionTests {
             "vms.yaml:14: vm -bad name: source \"tape\" is not a source; use namespace (labelled pmem) or dax (a dynamic dax region)",
             "vms.yaml:15: vm -bad name: map \"far\" is not a map; use dev, mem or none",
             "vms.yaml:16: vm -bad name: mode \"999\" is not permission bits; give octal permissions such as \"0660\"",
-            "vms.yaml:17: vm \(String(repeating: "x", count: 64)): name \"\(String(repeating: "x", count: 64))\" is not a VM name; 1 to 63 bytes of letters, digits, _ . and -, not starting with . or - (it names the namespace, the stable device path and the VMM's memory object); rename it",
+            "vms.yaml:17: vm \(String(repeating: "x", count: 64)): name \"\(String(repeating: "x", count: 64))\" is not a VM name (64 bytes long); 1 to 63 bytes of letters, digits, _ . and -, not starting with . or - (it names the namespace, the stable device path and the VMM's memory object); rename it",
         ]
         #expect(got == want, "\(got.joined(separator: "\n"))")
     }
@@ -241,5 +241,31 @@ struct ProvisionTests {
         #expect(HostRAMCost.kernelHasCompoundVmemmap(release: "5.17.0"))
         #expect(!HostRAMCost.kernelHasCompoundVmemmap(release: "5.16.20"))
         #expect(!HostRAMCost.kernelHasCompoundVmemmap(release: "4.19.0-26-amd64"))
+    }
+
+    @Test("what the arguments decide comes first; a host without the source still sizes and costs the VM")
+    func argumentsFirstAndNoRegion() throws {
+        let none = ProvisionHost(regions: [])
+        let plan = ProvisionPlan(vms: [
+            .init(name: "tiny", size: 16, align: 2 * Self.M),
+            .init(name: "vm", size: Self.G, align: 2 * Self.M, map: .mem, owner: "nosuchuser", group: "kvm"),
+            .init(name: "here", size: Self.G, align: 2 * Self.M, region: "region1"),
+        ])
+        let report = Provisioning.plan(plan, host: none) { name, isGroup in isGroup ? name == "kvm" : name == "root" }
+        let tiny = report.vms[0], vm = report.vms[1], here = report.vms[2]
+        // size is guest-usable bytes, as --usable-size: 16 bytes get the smallest namespace.
+        #expect(tiny.usableSize >= 16 && tiny.rawSize >= 16 * Self.M, "\(tiny)")
+        #expect(tiny.problem?.description.hasPrefix("vm tiny: no labelled pmem region on this host") == true, "\(String(describing: tiny.problem))")
+        // No region: sized and costed for one with the kernel's defaults, and said so.
+        let alone = try NamespaceRulesTests.plan(Provisioning.request(plan.vms[1], region: "region0"), .hypothetical(name: "region0"))
+        #expect(vm.rawSize == alone.capacity.rawSize && vm.hostRAMBytes > 0)
+        #expect(vm.reason == "planned for a labelled region with the kernel's defaults: this host has none")
+        // ... and an owner that does not exist is named above the missing region.
+        #expect(vm.problem?.description == "vm vm: owner nosuchuser: no such user; create the user or name another owner")
+        #expect(here.problem?.description == "vm here: no pmem region region1; this host has no pmem region; remove region to plan for one with the kernel's defaults")
+        let json = report.json().rendered()
+        #expect(json.contains("\"action\":null"), "\(json)")
+        let words = report.describe().joined(separator: "\n")
+        #expect(words.contains("3 do not fit") || words.contains("3 VMs; 3 do not fit"), "\(words)")
     }
 }

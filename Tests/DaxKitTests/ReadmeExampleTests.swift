@@ -71,7 +71,7 @@ struct PlanWordsTests {
         guard case .plan(let m) = try CapacityPlanner.judge(r, region: region) else { Issue.record("not planned"); return }
         let ram = m.hostRAMBytes()
         #expect(ram == HostRAMCost.bytes(for: m.size, mode: .devdax, map: .mem, align: 2 << 20) && ram > 0)
-        #expect(m.describe().contains("host RAM once enabled: \(ByteCount.format(Int(ram))) (2M pages share their struct pages (Linux 5.17 and later))"),
+        #expect(m.describe().contains("host RAM once enabled: \(ByteCount.format(Int(ram))) (2M pages share their struct pages, Linux 5.17 and later)"),
                 "\(m.describe())")
         #expect(m.json()["host_ram_bytes"] == .uint(ram))
         #expect(p.json()["host_ram_bytes"] == .uint(p.hostRAMBytes()) && p.hostRAMBytes() <= 4096, "map dev: page tables only")

@@ -89,7 +89,7 @@ extension NamespacePlan {
             let ram = hostRAMBytes(compoundVmemmap: compoundVmemmap)
             let why = map == .dev ? "struct pages are in pmem; page tables only"
                 : mode == .devdax && align > CapacityPlanner.pageSize && compoundVmemmap
-                    ? "\(ByteCount.compact(align)) pages share their struct pages (Linux 5.17 and later)"
+                    ? "\(ByteCount.compact(align)) pages share their struct pages, Linux 5.17 and later"
                     : "64 bytes of struct page per 4 KiB page"
             lines.append("host RAM once enabled: \(f(ram)) (\(why))")
         }

@@ -36,6 +36,8 @@ public struct VMState: Sendable, Equatable {
     public var holders: [DeviceHolder]
     /// Why it is not as the plan says (status), in words; nil when it is.
     public var drift: String?
+    /// Why the plan cannot be carried out for it (it does not fit, an owner is missing).
+    public var problem: DaxError?
 
     /// `/dev/daxX.Y`, when the device exists.
     public var path: String? { device.map { "/dev/" + $0 } }
@@ -147,7 +149,7 @@ extension Provisioning {
             let existing = host.namespaces.first { $0.snapshot.label == v.name }
             var s = VMState(name: v.name, source: v.source, action: v.action, region: v.region, namespace: v.namespace,
                             device: v.device, usableSize: 0, align: existing?.snapshot.align ?? v.align,
-                            hostRAMBytes: 0, owner: nil, group: nil, mode: nil, holders: [], drift: nil)
+                            hostRAMBytes: 0, owner: nil, group: nil, mode: nil, holders: [], drift: nil, problem: v.problem)
             if v.source == .namespace, let existing, let device = existing.device {
                 let devPath = "/dev/" + device
                 s.usableSize = UInt64(HostFile.trimmed("/sys/bus/dax/devices/\(device)/size").flatMap { UInt64($0) } ?? 0)
@@ -159,7 +161,7 @@ extension Provisioning {
             }
             let vm = plan.vms.first { $0.name == v.name }
             switch v.action {
-            case .create: s.drift = v.source == .dax ? "dax sources are planned, not applied yet" : "no device yet"
+            case .create: s.drift = v.source == .dax ? "source dax is planned, not applied yet" : "no device yet"
             case .recreate: s.drift = v.reason
             case .keep:
                 var d: [String] = []
@@ -168,7 +170,6 @@ extension Provisioning {
                 if let m = vm?.mode, s.mode != m { d.append("mode \(s.mode.map { String($0, radix: 8) } ?? "-"), not \(String(m, radix: 8))") }
                 s.drift = d.isEmpty ? nil : d.joined(separator: ", ")
             }
-            if let p = v.problem { s.drift = p.description }
             return s
         }
     }

@@ -109,8 +109,12 @@ public struct ProvisionPlan: Sendable, Hashable {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
+            if case .duplicatedKeysInMapping(let keys, let context) = error {
+                throw DaxError(.invalidPlan, object: Phrase("\(file):\(context.mark.line)"),
+                               problem: Phrase("key \(keys.joined(separator: ", ")) given twice in one mapping"), fix: "keep one")
+            }
             throw DaxError(.invalidPlan, object: Phrase(file), problem: Phrase("not YAML or JSON: \(Self.describe(error))"),
-                           fix: "fix the syntax at the place named")
+                           fix: "fix the syntax at the line named")
         }
         guard let root, case .mapping(let top) = root else {
             throw DaxError(.invalidPlan, object: Phrase(file), problem: "not a plan: expected a mapping with the key vms",
@@ -171,7 +175,7 @@ public struct ProvisionPlan: Sendable, Hashable {
             }
             if name.isEmpty || name.utf8.count > Self.maxNameBytes
                 || !name.utf8.allSatisfy({ isNameByte($0) }) || name.first == "." || name.first == "-" {
-                problem(at("name"), who, Phrase("name \"\(name)\" is not a VM name"),
+                problem(at("name"), who, Phrase("name \"\(name)\" is not a VM name\(name.utf8.count > Self.maxNameBytes ? " (\(name.utf8.count) bytes long)" : "")"),
                         rule: "1 to 63 bytes of letters, digits, _ . and -, not starting with . or - (it names the namespace, the stable device path and the VMM's memory object)",
                         fix: "rename it")
             }
@@ -190,7 +194,7 @@ public struct ProvisionPlan: Sendable, Hashable {
                     }
                     vm.size = size.bytes
                 } catch let e as DaxError {
-                    problem(at("size"), "\(who) \(e.object)", e.problem, rule: e.rule, fix: e.fix, code: e.code)
+                    problem(at("size"), who, Phrase("\(e.object): ") + e.problem, rule: e.rule, fix: e.fix, code: e.code)
                 }
             } else {
                 problem(line, who, "no size", fix: "give the guest memory size, e.g. size: 2G")
@@ -205,7 +209,7 @@ public struct ProvisionPlan: Sendable, Hashable {
                                 rule: "a VM's memory maps with 4K, 2M or 1G pages", fix: "use 4K, 2M or 1G")
                     }
                 } catch let e as DaxError {
-                    problem(at("align"), "\(who) \(e.object)", e.problem, rule: e.rule, fix: e.fix, code: e.code)
+                    problem(at("align"), who, Phrase("\(e.object): ") + e.problem, rule: e.rule, fix: e.fix, code: e.code)
                 }
             }
             if let (text, _) = fields["source"] {
@@ -282,7 +286,9 @@ public struct ProvisionPlan: Sendable, Hashable {
     static func describe(_ error: YamlError) -> String {
         // YamlError's description carries the line and column and a caret picture over
         // several lines; one line is kept.
-        "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+        var line = "\(error)".split(separator: "\n").map(String.init).joined(separator: " ")
+        while line.hasSuffix(".") || line.hasSuffix(" ") { line.removeLast() }
+        return line
     }
 }
 

@@ -2,7 +2,8 @@ import DaxCore
 import NDCtl
 
 extension VMPlan {
-    /// One VM's plan as `provision plan --format json` prints it: `name`, `action`,
+    /// One VM's plan as `provision plan --format json` prints it: `name`, `action` (null
+    /// when it does not fit),
     /// `source`, `region`, `namespace` and `device` when they exist, sizes in bytes
     /// (`requested_size`, `usable_size`, `raw_size`, `metadata_bytes`,
     /// `host_ram_bytes`), `align` in bytes, `map`, `fits`, and `problem`/`reason` in
@@ -10,7 +11,7 @@ extension VMPlan {
     ///
     /// - Parameter vocabulary: how a problem names parameters.
     public func json(_ vocabulary: some Vocabulary = LibraryVocabulary()) -> JSON {
-        var o = Provisioning.jsonHead(name: name, action: action, source: source, region: region, namespace: namespace)
+        var o = Provisioning.jsonHead(name: name, action: fits ? action : nil, source: source, region: region, namespace: namespace)
         if let device { o.add("device", .string("/dev/" + device)) }
         o.add("requested_size", .uint(requestedSize))
         o.add("usable_size", .uint(usableSize))
@@ -40,10 +41,11 @@ extension ProvisionReport {
         let header = ["VM", "ACTION", "SOURCE", "REGION", "DEVICE", "USABLE", "RAW", "ALIGN", "MAP", "PMEM META", "HOST RAM"]
         var rows = [header]
         for v in vms {
+            let sized = v.rawSize > 0
             rows.append([v.name, v.fits ? v.action.rawValue : "no fit", v.source.rawValue, v.region ?? "-",
-                         v.device ?? "-", v.fits ? f(v.usableSize) : "-", v.fits ? f(v.rawSize) : "-",
+                         v.device ?? "-", sized ? f(v.usableSize) : "-", sized ? f(v.rawSize) : "-",
                          ByteCount.compact(v.align), v.source == .namespace ? v.map.rawValue : "-",
-                         v.fits ? f(v.metadataBytes) : "-", v.fits ? f(v.hostRAMBytes) : "-"])
+                         sized ? f(v.metadataBytes) : "-", sized ? f(v.hostRAMBytes) : "-"])
         }
         let widths = header.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         var lines = rows.map { row in
@@ -56,9 +58,11 @@ extension ProvisionReport {
         lines.append("")
         lines.append("\(vms.count) VM\(vms.count == 1 ? "" : "s")" + (actions.isEmpty ? "" : ": " + actions.joined(separator: ", "))
                      + (failing.isEmpty ? "; everything fits" : "; \(failing.count) do\(failing.count == 1 ? "es" : "") not fit"))
-        lines.append("total: \(f(usableSize)) usable, \(f(rawSize)) taken from regions, \(f(metadataBytes)) of struct pages in pmem, \(f(hostRAMBytes)) of host RAM for struct pages")
+        lines.append("total of the VMs that fit: \(f(usableSize)) usable, \(f(rawSize)) taken from regions, \(f(metadataBytes)) of struct pages in pmem, \(f(hostRAMBytes)) of host RAM for struct pages")
         for v in vms {
-            if let reason = v.reason, v.fits { lines.append("\(v.name): recreate (contents lost): \(reason)") }
+            if let reason = v.reason {
+                lines.append("\(v.name): " + (v.action == .recreate && v.fits ? "recreate (contents lost): " : "") + reason)
+            }
             if let p = v.problem { lines.append(p.rendered(by: vocabulary)) }
         }
         return lines
@@ -72,7 +76,9 @@ extension VMState {
     /// bytes, `host_ram_bytes`, `owner`/`group` (ids) and `mode` (octal text) of the node,
     /// `in_use` with the `holders` (pid, command), and `drift` in words when it differs
     /// from the plan.
-    public func json() -> JSON {
+    ///
+    /// - Parameter vocabulary: how a problem names parameters and operations.
+    public func json(_ vocabulary: some Vocabulary = LibraryVocabulary()) -> JSON {
         var o = Provisioning.jsonHead(name: name, action: action, source: source, region: region, namespace: namespace)
         if let device { o.add("device", .string(device)) }
         if let path { o.add("path", .string(path)) }
@@ -92,7 +98,7 @@ extension VMState {
                 return j.json
             }))
         }
-        if let drift { o.add("drift", .string(drift)) }
+        if let d = problem?.rendered(by: vocabulary) ?? drift { o.add("drift", .string(d)) }
         return o.json
     }
 
@@ -110,7 +116,9 @@ extension VMState {
 
 extension Array where Element == VMState {
     /// The states in words: a table (sizes in binary units), then each drift.
-    public func describe() -> [String] {
+    ///
+    /// - Parameter vocabulary: how a problem names parameters and operations.
+    public func describe(_ vocabulary: some Vocabulary = LibraryVocabulary()) -> [String] {
         func f(_ v: UInt64) -> String { ByteCount.format(Int(v)) }
         let header = ["VM", "ACTION", "DEVICE", "USABLE", "ALIGN", "HOST RAM", "OWNER", "MODE", "IN USE"]
         var rows = [header]
@@ -126,18 +134,20 @@ extension Array where Element == VMState {
             row.indices.map { c in c == row.count - 1 ? row[c] : row[c] + String(repeating: " ", count: widths[c] - row[c].count) }
                 .joined(separator: "  ")
         }
-        for s in self { if let d = s.drift { lines.append("\(s.name): \(d)") } }
+        for s in self {
+            if let p = s.problem { lines.append(p.rendered(by: vocabulary)) } else if let d = s.drift { lines.append("\(s.name): \(d)") }
+        }
         return lines
     }
 }
 
 extension Provisioning {
     /// The keys a VM's plan and its state both start with.
-    static func jsonHead(name: String, action: VMPlan.Action, source: ProvisionPlan.Source, region: String?,
+    static func jsonHead(name: String, action: VMPlan.Action?, source: ProvisionPlan.Source, region: String?,
                          namespace: String?) -> JSONObject {
         var o = JSONObject()
         o.add("name", .string(name))
-        o.add("action", .string(action.rawValue))
+        o.add("action", action.map { .string($0.rawValue) } ?? .null)
         o.add("source", .string(source.rawValue))
         if let region { o.add("region", .string(region)) }
         if let namespace { o.add("namespace", .string(namespace)) }

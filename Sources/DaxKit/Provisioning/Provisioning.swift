@@ -150,18 +150,44 @@ public enum Provisioning {
     /// namespace frees joins the largest free extent only where that is certain
     /// (``free(_:in:)``).
     ///
+    /// What the arguments alone decide comes first, as with create-namespace: a size
+    /// below a namespace's minimum, an owner or group that does not exist. A VM whose
+    /// source has no region on this host is still sized and costed, against a region
+    /// with the kernel's defaults, and does not fit.
+    ///
+    /// - Parameters:
+    ///   - plan: the plan.
+    ///   - host: the host's regions and namespaces.
+    ///   - accountExists: whether a user (`false`) or group (`true`) name exists; by
+    ///     default this host's (`getpwnam_r(3)`, `getgrnam_r(3)`).
     /// - Returns: the report; a VM that does not fit carries its ``VMPlan/problem``.
-    public static func plan(_ plan: ProvisionPlan, host: ProvisionHost) -> ProvisionReport {
+    public static func plan(_ plan: ProvisionPlan, host: ProvisionHost,
+                            accountExists: (_ name: String, _ isGroup: Bool) -> Bool = systemAccountExists) -> ProvisionReport {
         var regions = host.regions
         var daxRegions = host.daxRegions
         var out: [VMPlan] = []
         for vm in plan.vms {
+            var p: VMPlan
             switch vm.source {
-            case .namespace: out.append(planNamespace(vm, host: host, regions: &regions))
-            case .dax: out.append(planDax(vm, host: host, regions: &daxRegions))
+            case .namespace: p = planNamespace(vm, host: host, regions: &regions)
+            case .dax: p = planDax(vm, host: host, regions: &daxRegions)
             }
+            if let o = vm.owner, !accountExists(o, false) {
+                p.problem = DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("owner \(o): no such user"),
+                                     fix: "create the user or name another owner")
+            }
+            if let g = vm.group, !accountExists(g, true) {
+                p.problem = DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("group \(g): no such group"),
+                                     fix: "create the group or name another")
+            }
+            out.append(p)
         }
         return ProvisionReport(file: plan.file, vms: out)
+    }
+
+    /// Whether a user (or, with `isGroup`, a group) of this name or number exists here.
+    public static func systemAccountExists(_ name: String, _ isGroup: Bool) -> Bool {
+        isGroup ? Syscall.gid(name) != nil : Syscall.uid(name) != nil
     }
 
     // MARK: - Namespace source
@@ -189,6 +215,13 @@ public enum Provisioning {
                                       fix: "destroy or rename all but one (\(Operation.listNamespaces))")
             return result
         }
+        // The arguments' own mistakes (a size below the minimum) before any region's state.
+        do {
+            try CapacityPlanner.checkArguments(request(vm, region: vm.region ?? "any"))
+        } catch let e as DaxError {
+            result.problem = DaxError(e.code, object: Phrase("vm \(vm.name): ") + e.object, problem: e.problem, rule: e.rule, fix: e.fix)
+            return result
+        } catch {}
         let existing = owned.first
         if let existing {
             result.namespace = existing.snapshot.name
@@ -201,7 +234,8 @@ public enum Provisioning {
             candidates = regions.indices.filter { regions[$0].name == wanted || "region\(regions[$0].id)" == wanted || "\(regions[$0].id)" == wanted }
             if candidates.isEmpty {
                 result.problem = DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("no pmem region \(wanted)"),
-                                          fix: "name one of \(regions.map(\.name).joined(separator: ", ")) or remove region (\(Operation.listRegions))")
+                                          fix: regions.isEmpty ? "this host has no pmem region; remove region to plan for one with the kernel's defaults"
+                                              : "name one of \(regions.map(\.name).joined(separator: ", ")) or remove region (\(Operation.listRegions))")
                 return result
             }
         }
@@ -253,10 +287,15 @@ public enum Provisioning {
                 reasons.append(DaxError(.invalidArgument, object: Phrase(regions[i].name), problem: Phrase("\(error)")))
             }
         }
+        if candidates.isEmpty, let p = try? verdictPlan(request(vm, region: RegionSnapshot.hypotheticalName), .hypothetical()) {
+            // Sized and costed all the same, for a region with the kernel's defaults.
+            fill(&result, p.capacity, host: host)
+            result.reason = "planned for a labelled region with the kernel's defaults: this host has none"
+        }
         guard let best else {
             result.problem = noFit(vm, reasons, none: candidates.isEmpty ? "no labelled pmem region on this host" : nil,
                                    some: "no region can hold it",
-                                   fix: "pmem for namespaces comes from NVDIMMs with labels; use source dax for soft-reserved memory")
+                                   fix: "pmem for namespaces comes from NVDIMMs with labels (or an emulator's NVDIMM)")
             return result
         }
         result.region = regions[best.index].name
@@ -354,10 +393,11 @@ public enum Provisioning {
         guard let best else {
             result.problem = noFit(vm, reasons, none: candidates.isEmpty ? "no dynamic dax region on this host" : nil,
                                    some: "no dax region can hold it",
-                                   fix: "dynamic dax regions come from soft-reserved memory (EFI_MEMORY_SP, efi_fake_mem= or memmap=nn%ss+0xefffffff) and CXL RAM; use source namespace for pmem")
+                                   fix: "dynamic dax regions come from soft-reserved memory (EFI_MEMORY_SP, or memmap=nn%ss+0xefffffff) and CXL RAM; use source namespace for pmem")
             return result
         }
         result.region = "\(regions[best.index].id)"
+        result.reason = "source dax is planned, not applied yet (apply refuses it)"
         result.rawSize = best.creation.size
         result.usableSize = best.creation.size
         result.hostRAMBytes = HostRAMCost.bytes(for: best.creation.size, mode: .devdax, map: .mem, align: vm.align,
