@@ -78,12 +78,6 @@ extension Provisioning {
                                              rule: "a dax device has no name to find it by after a reboot; its ranges need the state journal that keeps them",
                                              fix: "use source namespace for now"))
                 }
-                if let o = vm.owner, Syscall.uid(o) == nil {
-                    problems.append(DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("no user \(o)"), fix: "create the user or name another owner"))
-                }
-                if let g = vm.group, Syscall.gid(g) == nil {
-                    problems.append(DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("no group \(g)"), fix: "create the group or name another"))
-                }
             }
             let recreate = report.vms.filter { $0.fits && $0.action == .recreate }
             for v in recreate {
