@@ -677,7 +677,7 @@ _daxkit_provision_apply() {
     # Offer option value completions
     case "${prev}" in
     '--format')
-        __daxkit_add_completions -W 'text'$'\n''json'$'\n''qemu'
+        __daxkit_add_completions -W 'text'$'\n''json'$'\n''qemu'$'\n''libvirt'$'\n''cloud-hypervisor'
         return
         ;;
     esac
@@ -701,7 +701,7 @@ _daxkit_provision_status() {
     # Offer option value completions
     case "${prev}" in
     '--format')
-        __daxkit_add_completions -W 'text'$'\n''json'$'\n''qemu'
+        __daxkit_add_completions -W 'text'$'\n''json'$'\n''qemu'$'\n''libvirt'$'\n''cloud-hypervisor'
         return
         ;;
     esac

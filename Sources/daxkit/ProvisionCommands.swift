@@ -64,19 +64,26 @@ struct ProvisionPlanCommand: ParsableCommand {
 
 /// How apply and status print the VMs' devices.
 enum StateFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, qemu
+    case text, json, qemu, libvirt
+    case cloudHypervisor = "cloud-hypervisor"
 
     static func print(_ states: [VMState], _ format: StateFormat?) {
         switch format ?? (CLI.stdoutIsTerminal ? .text : .json) {
         case .text: CLI.writeAll(1, states.describe(CLIVocabulary()).joined(separator: "\n") + "\n")
         case .json: CLI.writeAll(1, JSON.array(states.map { $0.json(CLIVocabulary()) }).rendered() + "\n")
-        case .qemu:
+        case .qemu, .cloudHypervisor:
             // Only options on stdout, so that they can go into a command line as they are.
             for s in states {
-                if let args = s.qemuArguments {
+                if let args = format == .qemu ? s.qemuArguments : s.cloudHypervisorArguments {
                     CLI.writeAll(1, "\(s.name): " + args.joined(separator: " ") + "\n")
                 } else {
-                    CLI.printError("vm \(s.name): \(s.drift ?? "no device yet"); no QEMU options")
+                    CLI.printError("vm \(s.name): \(s.drift ?? "no device yet"); no options")
+                }
+            }
+        case .libvirt:
+            for s in states {
+                if let xml = s.libvirtXML { CLI.writeAll(1, xml + "\n") } else {
+                    CLI.printError("vm \(s.name): \(s.drift ?? "no device yet"); no domain XML")
                 }
             }
         }
@@ -106,7 +113,7 @@ struct ProvisionApplyCommand: ParsableCommand {
     var file: String
     @Flag(name: [.short, .long], help: "Recreate VMs whose namespace differs from the plan (their contents are lost); never one in use.")
     var force = false
-    @Option(help: ArgumentHelp("text, json or qemu (default: text on a terminal, json in a pipe).", valueName: "format"))
+    @Option(help: ArgumentHelp("text, json, qemu, libvirt or cloud-hypervisor (default: text on a terminal, json in a pipe).", valueName: "format"))
     var format: StateFormat?
 
     func run() throws {
@@ -128,7 +135,9 @@ struct ProvisionStatusCommand: ParsableCommand {
         host RAM of its struct pages, the node's owner, group and mode, the processes that \
         map it (a running VM), and what differs from the plan (what apply would do). \
         Exits 1 when any VM drifts. --format qemu prints the QEMU options for each VM's \
-        guest RAM on its device.
+        guest RAM on its device (a memory-backend-file, share=on, with its alignment); \
+        libvirt a domain (libvirt 9.0 and later) with the device as an NVDIMM and what to \
+        merge into the VM's own; cloud-hypervisor a shared --memory-zone on the device.
 
         Examples:
           daxkit provision status vms.yaml
@@ -137,7 +146,7 @@ struct ProvisionStatusCommand: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
     var file: String
-    @Option(help: ArgumentHelp("text, json or qemu (default: text on a terminal, json in a pipe).", valueName: "format"))
+    @Option(help: ArgumentHelp("text, json, qemu, libvirt or cloud-hypervisor (default: text on a terminal, json in a pipe).", valueName: "format"))
     var format: StateFormat?
 
     func run() throws {

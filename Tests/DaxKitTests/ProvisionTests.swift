@@ -268,4 +268,44 @@ struct ProvisionTests {
         let words = report.describe().joined(separator: "\n")
         #expect(words.contains("3 do not fit") || words.contains("3 VMs; 3 do not fit"), "\(words)")
     }
+
+    /// Runs virt-xml-validate (libvirt-clients) on a domain document; its exit status.
+    static func virtXMLValidate(_ xml: String) throws -> (Int32, String) {
+        let path = NSTemporaryDirectory() + "daxkit-domain-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).xml"
+        try xml.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/virt-xml-validate")
+        p.arguments = [path, "domain"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
+    @Test("the libvirt domain validates against libvirt's own schema; QEMU and cloud-hypervisor options name the device")
+    func vmmFormats() throws {
+        let s = VMState(name: "db1", source: .namespace, action: .keep, region: "region1", namespace: "namespace1.0",
+                        device: "dax1.0", usableSize: 2 * Self.G, align: 2 * Self.M, hostRAMBytes: 0, owner: nil,
+                        group: nil, mode: nil, holders: [], drift: nil, problem: nil)
+        let xml = try #require(s.libvirtXML)
+        let (rc, text) = try Self.virtXMLValidate(xml)
+        #expect(rc == 0, "\(text)\n\(xml)")
+        #expect(xml.contains("<path>/dev/dax1.0</path>") && xml.contains("<alignsize unit='KiB'>2048</alignsize>")
+                && xml.contains("<size unit='KiB'>2097152</size>"))
+        // The check can fail: a model libvirt does not know is refused.
+        let (bad, _) = try Self.virtXMLValidate(xml.replacingOccurrences(of: "model='nvdimm'", with: "model='nvdim'"))
+        #expect(bad != 0)
+        #expect(s.qemuArguments == ["-m", "2048M", "-object",
+                                    "memory-backend-file,id=mem-db1,mem-path=/dev/dax1.0,size=2147483648,align=2097152,share=on",
+                                    "-numa", "node,memdev=mem-db1"])
+        #expect(s.cloudHypervisorArguments == ["--memory", "size=0", "--memory-zone",
+                                               "id=db1,size=2147483648,file=/dev/dax1.0,shared=on"])
+        var none = s
+        none.device = nil
+        #expect(none.libvirtXML == nil && none.qemuArguments == nil && none.cloudHypervisorArguments == nil)
+    }
 }

@@ -114,6 +114,65 @@ extension VMState {
     }
 }
 
+extension VMState {
+    /// Base guest RAM of the libvirt domain skeleton, in KiB: a placeholder that the
+    /// VM's own domain replaces (the device is an NVDIMM on top of it).
+    public static let libvirtBaseMemoryKiB: UInt64 = 1 << 20
+
+    /// A libvirt (9.0 and later) domain that gives this VM its device as an NVDIMM
+    /// (`<memory model='nvdimm' access='shared'>` with the device as its source path,
+    /// its alignment as `alignsize`, `<pmem/>`), with the `<memoryBacking>`,
+    /// `<maxMemory>` and NUMA cell it needs; what to merge into the VM's own domain is
+    /// said in a comment. nil when the VM has no device.
+    public var libvirtXML: String? {
+        guard let path, usableSize > 0 else { return nil }
+        let kib = usableSize / 1024, base = Self.libvirtBaseMemoryKiB
+        return """
+        <!-- daxkit provision: VM \(name) on \(path) (\(ByteCount.format(Int(usableSize))), \(ByteCount.compact(align)) pages).
+             Merge memoryBacking, maxMemory and the nvdimm <memory> device into the VM's domain;
+             the \(base / 1024) MiB of base memory and the one vCPU here are placeholders. -->
+        <domain type='kvm'>
+          <name>\(name)</name>
+          <maxMemory slots='1' unit='KiB'>\(base + kib)</maxMemory>
+          <memory unit='KiB'>\(base + kib)</memory>
+          <memoryBacking>
+            <access mode='shared'/>
+          </memoryBacking>
+          <vcpu>1</vcpu>
+          <os>
+            <type arch='x86_64' machine='pc'>hvm</type>
+          </os>
+          <cpu>
+            <numa>
+              <cell id='0' cpus='0' memory='\(base)' unit='KiB'/>
+            </numa>
+          </cpu>
+          <devices>
+            <memory model='nvdimm' access='shared'>
+              <source>
+                <path>\(path)</path>
+                <alignsize unit='KiB'>\(align / 1024)</alignsize>
+                <pmem/>
+              </source>
+              <target>
+                <size unit='KiB'>\(kib)</size>
+                <node>0</node>
+              </target>
+            </memory>
+          </devices>
+        </domain>
+        """
+    }
+
+    /// cloud-hypervisor's options for this VM's guest RAM on its device: a memory zone
+    /// backed by the device file, shared (`--memory size=0` leaves all RAM to zones).
+    /// nil when the VM has no device.
+    public var cloudHypervisorArguments: [String]? {
+        guard let path, usableSize > 0 else { return nil }
+        return ["--memory", "size=0", "--memory-zone", "id=\(name),size=\(usableSize),file=\(path),shared=on"]
+    }
+}
+
 extension Array where Element == VMState {
     /// The states in words: a table (sizes in binary units), then each drift.
     ///
