@@ -278,7 +278,9 @@ extension TouchReport {
                 problem: "touch took \(faults) faults, expected exactly \(expectedFaults) (\(ByteCount.format(size)) / \(ByteCount.compact(align)) pages)",
                 rule: "a fault-minimal mapping takes one fault per \(ByteCount.compact(align)) page",
                 fix: faults < expectedFaults
-                    ? "fewer faults than pages means the kernel mapped several pages per fault (fault-around on file read faults) or pages were mapped before the touch; touch a freshly mapped range with \(.mode, "write")"
+                    ? (kind != "file" || !mode.writes
+                        ? "fewer faults than pages means the kernel mapped several pages per fault (fault-around on file read faults) or pages were mapped before the touch; touch a freshly mapped range with \(.mode, "write")"
+                        : "fewer faults than pages: this file's pages were already in the page cache and the kernel mapped several per fault; fault-minimal is a check for device-DAX, where every page is mapped by its own fault")
                     : kernelPageSize < align
                         ? "the kernel maps \(ByteCount.compact(kernelPageSize)) pages here; use a device-DAX device with align \(ByteCount.compact(align))"
                         : "make sure nothing else in the process faults during the touch")
