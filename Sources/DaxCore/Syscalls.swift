@@ -126,6 +126,40 @@ package enum Syscall {
         }
     }
 
+    /// Points `link` at `target` (a symbolic link), replacing what is there atomically:
+    /// `symlink(2)` under a temporary name in the same directory, then `rename(2)`.
+    package static func replaceSymlink(_ link: String, to target: String) -> Result<Void, Errno> {
+        let tmp = link + ".daxkit-new"
+        _ = Glibc.unlink(tmp)
+        guard Glibc.symlink(target, tmp) == 0 else { return .failure(.current) }
+        guard Glibc.rename(tmp, link) == 0 else {
+            let e = Errno.current
+            _ = Glibc.unlink(tmp)
+            return .failure(e)
+        }
+        return .success(())
+    }
+
+    /// `unlink(2)`; a path that is not there is no error.
+    package static func removeIfPresent(_ path: String) -> Result<Void, Errno> {
+        if Glibc.unlink(path) == 0 { return .success(()) }
+        let e = Errno.current
+        return e == .noSuchFileOrDirectory ? .success(()) : .failure(e)
+    }
+
+    /// `mkdir(2)` of every missing directory of `path` (as `mkdir -p`), with `mode`.
+    package static func makeDirectories(_ path: String, mode: mode_t = 0o755) -> Result<Void, Errno> {
+        var prefix = ""
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if Glibc.mkdir(prefix, mode) != 0 {
+                let e = Errno.current
+                if e != .fileExists { return .failure(e) }
+            }
+        }
+        return .success(())
+    }
+
     /// `lseek(2)`: the new offset.
     package static func lseek(_ fd: Int32, _ offset: Int64, _ whence: Int32) -> Result<Int64, Errno> {
         let r = Glibc.lseek(fd, off_t(offset), whence)

@@ -100,7 +100,10 @@ struct ProvisionApplyCommand: ParsableCommand {
         region) without --force, which recreates it and loses its contents. A device that a \
         process maps (a running VM) is never recreated, even with --force; its holder is \
         named. Applying the same plan again changes nothing. Then sets each device node's \
-        owner, group and mode, and prints the VMs' devices (as status does). A failed step \
+        owner, group and mode, points the VM's stable path /dev/dax/by-vm/NAME at its \
+        device (give that path to the VMM: device numbers can change at a reboot, and the \
+        daxkit-provision.service unit applies the plan again at boot), and prints the VMs' \
+        devices (as status does). A failed step \
         undoes the namespaces this apply created. Source dax is planned, not yet applied. \
         Takes the host-wide lock.
 

@@ -304,6 +304,10 @@ struct ProvisionTests {
                                     "-numa", "node,memdev=mem-db1"])
         #expect(s.cloudHypervisorArguments == ["--memory", "size=0", "--memory-zone",
                                                "id=db1,size=2147483648,file=/dev/dax1.0,shared=on"])
+        var stable = s
+        stable.hasStablePath = true
+        #expect(stable.qemuArguments?[3] == "memory-backend-file,id=mem-db1,mem-path=/dev/dax/by-vm/db1,size=2147483648,align=2097152,share=on")
+        #expect(stable.json()["device"] == .string("/dev/dax1.0") && stable.json()["path"] == .string("/dev/dax/by-vm/db1"))
         var none = s
         none.device = nil
         #expect(none.libvirtXML == nil && none.qemuArguments == nil && none.cloudHypervisorArguments == nil)

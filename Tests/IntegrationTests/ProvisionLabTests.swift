@@ -66,7 +66,10 @@ struct ProvisionLabTests {
         // The kernel's own numbers: usable bytes at least as asked, 2M alignment.
         for (vm, want) in [("db1", UInt64(256) << 20), ("web1", UInt64(128) << 20)] {
             let s = try #require(states.first { $0["name"] as? String == vm })
-            let dev = try #require(s["device"] as? String)
+            let dev = try #require((s["device"] as? String)?.split(separator: "/").last.map(String.init))
+            // The stable path points at the device.
+            #expect(s["path"] as? String == "/dev/dax/by-vm/\(vm)", "\(s)")
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "/dev/dax/by-vm/\(vm)")) == "../../\(dev)")
             let size = UInt64(Lab.sysfs("/sys/bus/dax/devices/\(dev)/size") ?? "") ?? 0
             #expect(size >= want && (s["usable_size"] as? NSNumber)?.uint64Value == size, "\(vm): \(s)")
             #expect(Lab.sysfs("/sys/bus/dax/devices/\(dev)/align") == "2097152")
@@ -136,7 +139,9 @@ struct ProvisionLabTests {
         try #require(forced.status == 0, "\(forced.stderr)")
         let after = try Self.states(forced.stdout)
         #expect(after.map { $0["action"] as? String } == ["recreate", "keep"])
-        let newDev = try #require(after.first?["device"] as? String)
+        let newDev = try #require((after.first?["device"] as? String)?.split(separator: "/").last.map(String.init))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "/dev/dax/by-vm/db1")) == "../../\(newDev)",
+                "the stable path follows the recreated device")
         #expect(Lab.sysfs("/sys/bus/dax/devices/\(newDev)/align") == "1073741824")
         #expect(try Self.named()["web1"]?.first?.dev == web1Before)
         #expect(try Self.named()["db1"]?.count == 1)
@@ -217,7 +222,8 @@ struct ProvisionLabTests {
         // cat reads procfs to the end; a one-shot read of a 0-byte-sized file may not.
         let smaps = try Lab.must("cat", ["/proc/\(pid)/smaps"])
         let block = smaps.components(separatedBy: "\n")
-        let start = try #require(block.firstIndex { $0.hasSuffix(path) }, "qemu does not map \(path): \(smaps.prefix(2000))")
+        let device = try #require(status.first?["device"] as? String)
+        let start = try #require(block.firstIndex { $0.hasSuffix(device) }, "qemu does not map \(device) (through \(path)): \(smaps.prefix(2000))")
         let page = block[(start + 1)...].first { $0.hasPrefix("KernelPageSize:") }
         #expect(page?.contains("2048 kB") == true, "\(String(describing: page))")
         // The status names QEMU as the device's holder.
@@ -235,7 +241,7 @@ struct ProvisionLabTests {
             try #require(r.status == 0, "\(r.stderr)")
             return try Self.states(r.stdout)
         }
-        func db1() throws -> String { try #require(try apply().first?["path"] as? String) }
+        func db1() throws -> String { try #require(try apply().first?["device"] as? String) }
         let path = try db1()
         try Lab.must(Lab.daxkit, ["touch", path, "--mode", "pattern", "--seed", "7"])
         let web1 = try Self.named()["web1"]?.first?.dev
@@ -270,9 +276,11 @@ struct ProvisionLabTests {
         #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "True", "\(check.stdout) \(check.stderr)")
 
         // Every VM, and the plan's VMs are gone but nothing else.
+        #expect(FileManager.default.fileExists(atPath: "/dev/dax/by-vm/db1"))
         let all = try Self.daxkit(["provision", "destroy", file, "--force"])
         #expect(all.status == 0 && all.stderr == "destroyed 2 VMs: db1, web1\n", "\(all.stderr)")
         #expect(try Self.named().isEmpty)
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "/dev/dax/by-vm/db1")) == nil, "destroy leaves the stable path")
         let unknown = try Self.daxkit(["provision", "destroy", file, "--vm", "nope", "--force"])
         #expect(unknown.status == 1 && unknown.stderr.contains("vm nope: not in"), "\(unknown.stderr)")
     }

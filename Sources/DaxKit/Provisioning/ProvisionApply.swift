@@ -39,8 +39,15 @@ public struct VMState: Sendable, Equatable {
     /// Why the plan cannot be carried out for it (it does not fit, an owner is missing).
     public var problem: DaxError?
 
+    /// Whether `/dev/dax/by-vm/NAME` points at the device.
+    public var hasStablePath: Bool = false
+
     /// `/dev/daxX.Y`, when the device exists.
-    public var path: String? { device.map { "/dev/" + $0 } }
+    public var devicePath: String? { device.map { "/dev/" + $0 } }
+    /// The path to give the VMM: the stable `/dev/dax/by-vm/NAME` when it points at the
+    /// device (apply makes it, and the boot unit again after a reboot, when device
+    /// numbers may have changed), else `/dev/daxX.Y`.
+    public var path: String? { hasStablePath ? Provisioning.stablePath(name) : devicePath }
     /// Whether a process maps or holds the device.
     public var inUse: Bool { !holders.isEmpty }
 }
@@ -122,9 +129,12 @@ extension Provisioning {
             var states = try status(plan)
             for i in states.indices {
                 let vm = plan.vms[i]
-                if let path = states[i].path {
+                if let path = states[i].devicePath, let device = states[i].device {
                     try setOwner(path, vm: vm)
                     if let o = try? Syscall.owner(path).get() { (states[i].owner, states[i].group, states[i].mode) = o }
+                    try linkStablePath(vm.name, to: device)
+                    states[i].hasStablePath = true
+                    states[i].drift = nil
                 }
                 states[i].action = report.vms[i].action
             }
@@ -146,6 +156,7 @@ extension Provisioning {
                             hostRAMBytes: 0, owner: nil, group: nil, mode: nil, holders: [], drift: nil, problem: v.problem)
             if v.source == .namespace, let existing, let device = existing.device {
                 let devPath = "/dev/" + device
+                s.hasStablePath = HostFile.readlink(stablePath(v.name)) == "../../" + device
                 s.usableSize = UInt64(HostFile.trimmed("/sys/bus/dax/devices/\(device)/size").flatMap { UInt64($0) } ?? 0)
                 s.hostRAMBytes = HostRAMCost.bytes(for: existing.snapshot.size, mode: existing.snapshot.mode,
                                                    map: existing.map ?? .dev, align: existing.snapshot.align ?? v.align,
@@ -162,6 +173,7 @@ extension Provisioning {
                 if let o = vm?.owner, let uid = Syscall.uid(o), s.owner != uid { d.append("owner \(s.owner.map(String.init) ?? "-"), not \(o)") }
                 if let g = vm?.group, let gid = Syscall.gid(g), s.group != gid { d.append("group \(s.group.map(String.init) ?? "-"), not \(g)") }
                 if let m = vm?.mode, s.mode != m { d.append("mode \(s.mode.map { String($0, radix: 8) } ?? "-"), not \(String(m, radix: 8))") }
+                if s.device != nil, !s.hasStablePath { d.append("no \(stablePath(v.name)) pointing at /dev/\(s.device!)") }
                 s.drift = d.isEmpty ? nil : d.joined(separator: ", ")
             }
             return s
@@ -178,6 +190,25 @@ extension Provisioning {
             throw DaxError(.kernelRefused, object: Phrase("vm \(vm.name)"), problem: Phrase("no namespace was created in \(region)"))
         }
         return ns.devName
+    }
+
+    /// Where each VM's stable device path lives: `/dev/dax/by-vm/NAME` (a symbolic link to
+    /// `../../daxX.Y`, as udev's by-* links are).
+    public static let stablePathDirectory = "/dev/dax/by-vm"
+
+    /// A VM's stable device path.
+    public static func stablePath(_ vm: String) -> String { stablePathDirectory + "/" + vm }
+
+    /// Points a VM's stable path at its device, replacing an older link atomically.
+    ///
+    /// - Throws: `DaxError` `.io` with the errno of `mkdir(2)`, `symlink(2)` or `rename(2)`.
+    static func linkStablePath(_ vm: String, to device: String) throws {
+        if case .failure(let e) = Syscall.makeDirectories(stablePathDirectory) {
+            throw DaxError(.io, object: Phrase(stablePathDirectory), problem: "cannot create it", underlyingError: e)
+        }
+        if case .failure(let e) = Syscall.replaceSymlink(stablePath(vm), to: "../../" + device) {
+            throw DaxError(.io, object: Phrase(stablePath(vm)), problem: Phrase("cannot point it at /dev/\(device)"), underlyingError: e)
+        }
     }
 
     /// Sets a device node's owner, group and mode as the VM's entry says (what it leaves
@@ -236,6 +267,7 @@ extension Provisioning {
                     try zeroAndVerify(path, vm: s.name, progress: progress)
                 }
                 _ = try Namespaces.destroy(s.namespace!, region: s.region, bus: nil, force: true, context: try NDContext())
+                _ = Syscall.removeIfPresent(stablePath(s.name))
                 destroyed.append(s.name)
             }
             return destroyed

@@ -72,7 +72,8 @@ extension ProvisionReport {
 extension VMState {
     /// One VM's device as `provision status --format json` and `provision apply` print
     /// it: `name`, `action` (what apply did, or would do), `source`, `region`,
-    /// `namespace`, `device` and `path` (`/dev/daxX.Y`), `usable_size` and `align` in
+    /// `namespace`, `device` (`/dev/daxX.Y`) and `path` (the stable path, `/dev/dax/by-vm/NAME`,
+    /// when it points at the device), `usable_size` and `align` in
     /// bytes, `host_ram_bytes`, `owner`/`group` (ids) and `mode` (octal text) of the node,
     /// `in_use` with the `holders` (pid, command), and `drift` in words when it differs
     /// from the plan.
@@ -80,7 +81,7 @@ extension VMState {
     /// - Parameter vocabulary: how a problem names parameters and operations.
     public func json(_ vocabulary: some Vocabulary = LibraryVocabulary()) -> JSON {
         var o = Provisioning.jsonHead(name: name, action: action, source: source, region: region, namespace: namespace)
-        if let device { o.add("device", .string(device)) }
+        if let devicePath { o.add("device", .string(devicePath)) }
         if let path { o.add("path", .string(path)) }
         o.add("usable_size", .uint(usableSize))
         o.add("align", .uint(align))
