@@ -180,7 +180,7 @@ extension Array where Element == VMState {
     /// - Parameter vocabulary: how a problem names parameters and operations.
     public func describe(_ vocabulary: some Vocabulary = LibraryVocabulary()) -> [String] {
         func f(_ v: UInt64) -> String { ByteCount.format(Int(v)) }
-        let header = ["VM", "ACTION", "DEVICE", "USABLE", "ALIGN", "HOST RAM", "OWNER", "MODE", "IN USE"]
+        let header = ["VM", "ACTION", "PATH", "USABLE", "ALIGN", "HOST RAM", "OWNER", "MODE", "IN USE"]
         var rows = [header]
         for s in self {
             rows.append([s.name, s.action.rawValue, s.path ?? "-", s.usableSize > 0 ? f(s.usableSize) : "-",
