@@ -284,4 +284,40 @@ struct ProvisionLabTests {
         let unknown = try Self.daxkit(["provision", "destroy", file, "--vm", "nope", "--force"])
         #expect(unknown.status == 1 && unknown.stderr.contains("vm nope: not in"), "\(unknown.stderr)")
     }
+
+    /// Runs daxkit with DAXKIT_FAULT_AFTER=n in its environment: it ends as if killed
+    /// right after its n-th kernel change.
+    static func daxkitCrashing(after n: Int, _ args: [String]) throws -> Lab.Result {
+        try Lab.run("/usr/bin/env", ["DAXKIT_FAULT_AFTER=\(n)", Lab.daxkit] + args)
+    }
+
+    @Test("killed after any kernel change, apply run again converges to the plan with nothing left behind")
+    func crashConvergence() throws {
+        try Lab.require()
+        try Lab.resetWithNdctl()
+        let file = try Self.plan("vms:\n  - {name: db1, size: 256M, align: 2M, map: mem, mode: \"0640\"}\n", "crash")
+        // The state a clean apply gives.
+        try #require(try Self.daxkit(["provision", "apply", file]).status == 0)
+        let clean = try #require(try Self.named()["db1"]?.first)
+        var crashes = 0
+        for n in 1...40 {
+            try Lab.resetWithNdctl()
+            let crashed = try Self.daxkitCrashing(after: n, ["provision", "apply", file])
+            if crashed.status == 0 { break }  // past the last kernel change: nothing to crash
+            #expect(crashed.status == 137 && crashed.stderr.contains("fault injected after point \(n)"), "\(n): \(crashed.stderr)")
+            crashes += 1
+            let again = try Self.daxkit(["provision", "apply", file, "--format", "json"])
+            #expect(again.status == 0, "after a crash at point \(n) (\(crashed.stderr)): \(again.stderr)")
+            let named = try Self.named()["db1"] ?? []
+            #expect(named.count == 1 && named.first?.size == clean.size && named.first?.align == clean.align,
+                    "after a crash at point \(n): \(named) vs \(clean)")
+            // Nothing else is left: the region holds exactly that namespace.
+            let all = try Lab.parse(try Lab.must("ndctl", ["list", "-N"]))
+            let count = (all as? [Any])?.count ?? (all == nil ? 0 : 1)
+            #expect(count == 1, "after a crash at point \(n): \(count) namespaces")
+            let status = try Self.daxkit(["provision", "status", file, "--format", "json"])
+            #expect(status.status == 0, "after a crash at point \(n), status drifts: \(status.stdout)")
+        }
+        #expect(crashes >= 10, "only \(crashes) crash points were reached")
+    }
 }

@@ -83,8 +83,11 @@ extension Namespaces {
                 }
                 // The label name would outlive the namespace (and match lookups by name);
                 // the kernel takes an empty one while it is disabled.
+                FaultInjection.point("\(name) disabled")
                 try ns.setName("")
+                FaultInjection.point("\(name) name cleared")
                 try ns.delete()
+                FaultInjection.point("\(name) deleted")
                 out.processed.append(name)
             }
         }

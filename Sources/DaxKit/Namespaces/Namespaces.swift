@@ -245,8 +245,11 @@ public enum Namespaces {
         do {
             if ns.type != .io {
                 try ns.setUUID(p.uuid)
+                FaultInjection.point("\(nsName) uuid")
                 try ns.setName(p.name)
+                FaultInjection.point("\(nsName) name")
                 try ns.setSize(p.size)
+                FaultInjection.point("\(nsName) size")
             }
             // Judge the layout again at the start the kernel actually allocated, by the
             // same rules the plan used.
@@ -275,12 +278,17 @@ public enum Namespaces {
                 let (oldLoc, oldAlign) = (seed.location, seed.align)
                 restoreSeed = { try? seed.setNamespace(nil); try? seed.setLocation(oldLoc); if oldAlign > 0 && seed.hasAlign { try? seed.setAlign(oldAlign) } }
                 try seed.setUUID(uuid)
+                FaultInjection.point("\(seed.devName) uuid")
                 step = "map"
                 try seed.setLocation(p.map)
+                FaultInjection.point("\(seed.devName) map")
                 step = "bind"
                 if seed.hasAlign { try seed.setAlign(p.align) }
+                FaultInjection.point("\(seed.devName) align")
                 try seed.setNamespace(ns)
+                FaultInjection.point("\(seed.devName) namespace")
                 try seed.enable()
+                FaultInjection.point("\(seed.devName) enabled")
             } else if p.mode == .sector {
                 guard let btt = region.bttSeed else {
                     throw DaxError(.kernelRefused, object: Phrase(region.devName), problem: "no btt seed for sector mode")

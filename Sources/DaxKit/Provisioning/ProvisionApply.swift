@@ -87,6 +87,7 @@ extension Provisioning {
                 }
             }
             let recreate = report.vms.filter { $0.fits && $0.action == .recreate }
+            FaultInjection.point("plan judged")
             for v in recreate {
                 let holders = v.device.map { Holders.find(blockDevices: [], daxDevices: [$0]) } ?? []
                 if let h = holders.first {
@@ -94,7 +95,7 @@ extension Provisioning {
                                              problem: Phrase("its device differs from the plan (\(v.reason ?? "")) and \(h)"),
                                              rule: "a device that a process maps (a running VM) is never destroyed, even with force",
                                              fix: "stop the VM first, or keep its entry as it was"))
-                } else if !force {
+                } else if !force && !v.resumes {
                     problems.append(DaxError(.conflict, object: Phrase("vm \(v.name)"),
                                              problem: Phrase("its namespace \(v.namespace ?? "") differs from the plan: \(v.reason ?? "")"),
                                              rule: "recreating it loses its contents",
@@ -115,7 +116,12 @@ extension Provisioning {
                     let vm = plan.vms.first { $0.name == v.name }!
                     created.append(try create(vm, in: v.region!))
                 }
-                for v in recreate {
+                for v in report.vms where v.needsEnable {
+                    try enableClaim(v.namespace!)
+                    FaultInjection.point("\(v.namespace!) enabled")
+                }
+                // What an interrupted apply left never held data: finish it first.
+                for v in recreate.sorted(by: { $0.resumes && !$1.resumes }) {
                     let vm = plan.vms.first { $0.name == v.name }!
                     _ = try Namespaces.destroy(v.namespace!, region: v.region, bus: nil, force: true, context: try NDContext())
                     _ = try create(vm, in: v.region!)
@@ -132,7 +138,9 @@ extension Provisioning {
                 if let path = states[i].devicePath, let device = states[i].device {
                     try setOwner(path, vm: vm)
                     if let o = try? Syscall.owner(path).get() { (states[i].owner, states[i].group, states[i].mode) = o }
+                    FaultInjection.point("\(path) owner and mode")
                     try linkStablePath(vm.name, to: device)
+                    FaultInjection.point("\(stablePath(vm.name)) linked")
                     states[i].hasStablePath = true
                     states[i].drift = nil
                 }
@@ -174,6 +182,7 @@ extension Provisioning {
                 if let g = vm?.group, let gid = Syscall.gid(g), s.group != gid { d.append("group \(s.group.map(String.init) ?? "-"), not \(g)") }
                 if let m = vm?.mode, s.mode != m { d.append("mode \(s.mode.map { String($0, radix: 8) } ?? "-"), not \(String(m, radix: 8))") }
                 if s.device != nil, !s.hasStablePath { d.append("no \(stablePath(v.name)) pointing at /dev/\(s.device!)") }
+                if v.needsEnable, let r = v.reason { d.append(r) }
                 s.drift = d.isEmpty ? nil : d.joined(separator: ", ")
             }
             return s
@@ -190,6 +199,19 @@ extension Provisioning {
             throw DaxError(.kernelRefused, object: Phrase("vm \(vm.name)"), problem: Phrase("no namespace was created in \(region)"))
         }
         return ns.devName
+    }
+
+    /// Enables a disabled devdax namespace through the dax device that claims it (the
+    /// kernel's dax_pmem probe: it reads the info block, or writes it when an interrupted
+    /// create bound the seed but never enabled it), keeping the data.
+    ///
+    /// - Throws: `DaxError` `.notFound`, or the bind's failure.
+    static func enableClaim(_ name: String) throws {
+        let context = try NDContext()
+        guard let ns = context.regions.flatMap(\.namespaces).first(where: { $0.devName == name }) else {
+            throw DaxError(.notFound, object: Phrase("namespace \(name)"), problem: "not found")
+        }
+        if let dax = ns.dax { try dax.enable() } else { _ = try Namespaces.enable(name, region: nil, bus: nil, context: context) }
     }
 
     /// Where each VM's stable device path lives: `/dev/dax/by-vm/NAME` (a symbolic link to

@@ -16,13 +16,17 @@ public struct ProvisionHost: Sendable, Hashable {
         public var region: String
         /// The dax device of a devdax namespace (`daxX.Y`), when enabled.
         public var device: String?
+        /// Whether the namespace is enabled (itself or through its personality).
+        public var isActive: Bool
 
         /// A namespace described by hand.
-        public init(snapshot: NamespaceSnapshot, map: MapLocation?, region: String, device: String? = nil) {
+        public init(snapshot: NamespaceSnapshot, map: MapLocation?, region: String, device: String? = nil,
+                    isActive: Bool = true) {
             self.snapshot = snapshot
             self.map = map
             self.region = region
             self.device = device
+            self.isActive = isActive
         }
     }
 
@@ -57,7 +61,7 @@ public struct ProvisionHost: Sendable, Hashable {
                 let map = ns.dax?.location ?? ns.pfn?.location
                 namespaces.append(Namespace(snapshot: NamespaceSnapshot(ns), map: map,
                                             region: region.devName,
-                                            device: ns.dax?.daxRegion?.devices.first?.devName))
+                                            device: ns.dax?.daxRegion?.devices.first?.devName, isActive: ns.isActive))
             }
         }
         let dax = try DAXContext()
@@ -111,6 +115,11 @@ public struct VMPlan: Sendable, Hashable {
     public var problem: DaxError?
     /// Why the action is what it is (what differs, for `recreate`), in words.
     public var reason: String?
+    /// `recreate` of what an interrupted apply left (a namespace carrying the VM's name
+    /// that was never bound as devdax: it never held data), which needs no consent.
+    public var resumes = false
+    /// `keep` of a devdax namespace that is disabled: apply enables it (its data stays).
+    public var needsEnable = false
 
     /// Whether the VM fits as planned.
     public var fits: Bool { problem == nil }
@@ -265,10 +274,20 @@ public enum Provisioning {
             if differs.isEmpty, let want {
                 result.action = .keep
                 fill(&result, want.capacity, host: host)
+                if !existing.isActive {
+                    result.needsEnable = true
+                    result.reason = "\(s.name) is disabled: apply enables it (its data stays)"
+                }
                 return result
             }
             result.action = .recreate
             result.reason = differs.joined(separator: ", ")
+            if !existing.isActive && s.mode != .devdax {
+                // Left by an apply that was interrupted before the dax bind: it never
+                // became a device, so it never held a VM's data.
+                result.resumes = true
+                result.reason = "\(s.name) was left by an interrupted apply (never bound as devdax)"
+            }
             // Its capacity comes back before the new one is taken.
             if let i = regions.firstIndex(where: { $0.name == existing.region }) {
                 free(s, in: &regions[i])
