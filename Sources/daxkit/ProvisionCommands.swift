@@ -44,14 +44,13 @@ struct ProvisionPlanCommand: ParsableCommand {
         case text, json
     }
 
-    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
-    var file: String
+    @OptionGroup var planFile: PlanFile
     @Option(help: ArgumentHelp("text or json (default: text on a terminal, json in a pipe).", valueName: "format"))
     var format: Format?
 
     func run() throws {
         try CLI.run {
-            let plan = try ProvisionPlan.load(file)
+            let plan = try planFile.load()
             let report = Provisioning.plan(plan, host: try ProvisionHost())
             switch format ?? (CLI.stdoutIsTerminal ? .text : .json) {
             case .text: CLI.writeAll(1, report.describe(CLIVocabulary()).joined(separator: "\n") + "\n")
@@ -60,6 +59,15 @@ struct ProvisionPlanCommand: ParsableCommand {
             if !report.fits { throw ExitCode(1) }
         }
     }
+}
+
+/// The plan file every provision command takes.
+struct PlanFile: ParsableArguments {
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
+    var file: String
+
+    /// The plan, read and checked (``ProvisionPlan/load(_:)``).
+    func load() throws -> ProvisionPlan { try ProvisionPlan.load(file) }
 }
 
 /// How apply and status print the VMs' devices.
@@ -112,8 +120,7 @@ struct ProvisionApplyCommand: ParsableCommand {
           daxkit provision apply vms.yaml --format qemu
         """)
 
-    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
-    var file: String
+    @OptionGroup var planFile: PlanFile
     @Flag(name: [.short, .long], help: "Recreate VMs whose namespace differs from the plan (their contents are lost); never one in use.")
     var force = false
     @Option(help: ArgumentHelp("text, json, qemu, libvirt or cloud-hypervisor (default: text on a terminal, json in a pipe).", valueName: "format"))
@@ -121,7 +128,7 @@ struct ProvisionApplyCommand: ParsableCommand {
 
     func run() throws {
         try CLI.run {
-            let states = try Provisioning.apply(try ProvisionPlan.load(file), force: force)
+            let states = try Provisioning.apply(try planFile.load(), force: force)
             StateFormat.print(states, format)
             let changed = states.filter { $0.action != .keep }.count
             CLI.writeAll(2, "\(changed == 0 ? "nothing to change" : "changed \(plural(changed, "VM"))"); \(plural(states.count, "VM")) as planned\n")
@@ -147,14 +154,13 @@ struct ProvisionStatusCommand: ParsableCommand {
           daxkit provision status vms.yaml --format json | jq '.[] | select(.in_use)'
         """)
 
-    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
-    var file: String
+    @OptionGroup var planFile: PlanFile
     @Option(help: ArgumentHelp("text, json, qemu, libvirt or cloud-hypervisor (default: text on a terminal, json in a pipe).", valueName: "format"))
     var format: StateFormat?
 
     func run() throws {
         try CLI.run {
-            let states = try Provisioning.status(try ProvisionPlan.load(file))
+            let states = try Provisioning.status(try planFile.load())
             StateFormat.print(states, format)
             if states.contains(where: { $0.drift != nil || $0.problem != nil }) { throw ExitCode(1) }
         }
@@ -178,8 +184,7 @@ struct ProvisionDestroyCommand: ParsableCommand {
           daxkit provision destroy vms.yaml --vm db1 --zero --force
         """)
 
-    @Argument(help: ArgumentHelp("The plan file (YAML or JSON).", valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
-    var file: String
+    @OptionGroup var planFile: PlanFile
     @Option(help: ArgumentHelp("A VM of the plan to tear down (repeatable; default: all).", valueName: "name"))
     var vm: [String] = []
     @Flag(help: "Overwrite each device with zeros and verify them before destroying it.") var zero = false
@@ -190,13 +195,13 @@ struct ProvisionDestroyCommand: ParsableCommand {
 
     func run() throws {
         try CLI.run {
-            let plan = try ProvisionPlan.load(file)
+            let plan = try planFile.load()
             for n in vm where !plan.vms.contains(where: { $0.name == n }) {
-                throw DaxError(.notFound, object: Phrase("vm \(n)"), problem: Phrase("not in \(file)"),
+                throw DaxError(.notFound, object: Phrase("vm \(n)"), problem: Phrase("not in \(plan.file)"),
                                fix: Phrase("name one of \(plan.vms.map(\.name).joined(separator: ", "))"))
             }
             guard force else {
-                throw DaxError(.inUse, object: Phrase(vm.isEmpty ? "every VM of \(file)" : "vm \(vm.joined(separator: ", "))"),
+                throw DaxError(.inUse, object: Phrase(vm.isEmpty ? "every VM of \(plan.file)" : "vm \(vm.joined(separator: ", "))"),
                                problem: "destroying loses the VMs' memory contents", fix: "\(enable: .force) to destroy")
             }
             let line = ProgressLine(style: ProgressLine.style(asked: progress, refused: noProgress), labels: ("zero", "zero (2nd)"))
