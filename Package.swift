@@ -58,6 +58,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks that need no lab (scripts/bench plan): built on demand with
+        // `swift build -c release --product daxkit-bench`; not shipped (scripts/package
+        // takes only the daxkit product).
+        .executableTarget(name: "daxkit-bench", dependencies: ["DaxCore", "DaxKit"]),
         .testTarget(name: "DaxCoreTests", dependencies: ["DaxCore"]),
         .testTarget(name: "DaxKitTests", dependencies: ["DaxCore", "DaxKit", "NDCtl"], exclude: ["Fixtures"]),
         .testTarget(name: "DAXMemoryTests", dependencies: ["DaxCore", "DAXMemory"]),

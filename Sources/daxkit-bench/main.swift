@@ -1,0 +1,2 @@
+// Placeholder until the plan benchmark lands (scripts/bench plan).
+print("daxkit-bench")
