@@ -33,6 +33,12 @@ let package = Package(
             pkgConfig: "libkmod",
             providers: [.apt(["libkmod-dev"])]
         ),
+        // Waiting for device nodes (udev monitor) without sleeping.
+        .systemLibrary(
+            name: "CUdev",
+            pkgConfig: "libudev",
+            providers: [.apt(["libudev-dev"])]
+        ),
         .target(
             name: "NDCtl",
             dependencies: [
@@ -47,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "DaxKit",
-            dependencies: ["CKmod", "DaxCore", "DAXMemory", "NDCtl", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CKmod", "CUdev", "DaxCore", "DAXMemory", "NDCtl", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "daxkit",

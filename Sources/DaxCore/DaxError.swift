@@ -49,6 +49,8 @@ public struct DaxError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let kernelRefused = Code("kernelRefused")
         /// A file or device could not be read, written or locked.
         public static let io = Code("io")
+        /// Something the kernel or udev does (a device node appearing) did not happen in time.
+        public static let timedOut = Code("timedOut")
 
         // DAXMemory: mapping and touching device-DAX.
         /// The path exists but is not a device-DAX character device.

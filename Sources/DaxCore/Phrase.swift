@@ -169,6 +169,8 @@ public struct Operation: Hashable, Sendable {
     }
     /// Writing an empty label index on a DIMM (every DIMM when nil).
     public static func initLabels(_ dimm: String? = nil) -> Operation { Operation("init-labels", dimm) }
+    /// Destroying a dax device (emptying it, for a region's first device), with consent.
+    public static func destroyDevice(_ device: String) -> Operation { Operation("destroy-device", device) }
     /// Moving a dax device to a mode (`devdax`, `system-ram`).
     public static func reconfigureDevice(_ device: String, mode: String) -> Operation {
         Operation("reconfigure-device", device, arguments: [mode])

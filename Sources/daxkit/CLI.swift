@@ -39,8 +39,10 @@ struct CLIVocabulary: Vocabulary {
         case "create-namespace":
             return (["daxkit create-namespace"] + object.map { "-r \($0)" } + operation.arguments.map { "-m \($0)" })
                 .joined(separator: " ")
-        case "reconfigure-device":   // daxctl's until daxkit has dax reconfigure-device
-            return (["daxctl reconfigure-device"] + object + operation.arguments.map { "--mode=\($0)" }).joined(separator: " ")
+        case "reconfigure-device":
+            return (["daxkit dax reconfigure-device"] + object + operation.arguments.map { "-m \($0)" }).joined(separator: " ")
+        case "destroy-device":
+            return (["daxkit dax destroy-device"] + object + ["-f"]).joined(separator: " ")
         default: return (["daxkit " + operation.name] + object + operation.arguments).joined(separator: " ")
         }
     }

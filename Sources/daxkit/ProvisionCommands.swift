@@ -112,8 +112,13 @@ struct ProvisionApplyCommand: ParsableCommand {
         device (give that path to the VMM: device numbers can change at a reboot, and the \
         daxkit-provision.service unit applies the plan again at boot), and prints the VMs' \
         devices (as status does). A failed step \
-        undoes the namespaces this apply created. Source dax is planned, not yet applied. \
-        Takes the host-wide lock.
+        undoes what this apply did, in reverse. Source dax: each VM's exact physical ranges \
+        are recorded in the state journal ($DAXKIT_STATE_DIR/provision.json, default \
+        /var/lib/daxkit) before the kernel is asked for them; after a reboot apply makes \
+        each device again on the same ranges. A region's boot-time device (daxN.0 over the \
+        whole soft-reserved range) is the operator's until emptied once (daxkit dax \
+        destroy-device daxN.0 -f); once the plan has placed a VM there, apply empties it \
+        again after each reboot. Takes the host-wide lock.
 
         Examples:
           daxkit provision apply vms.yaml

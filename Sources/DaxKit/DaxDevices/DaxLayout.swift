@@ -150,35 +150,8 @@ public enum DaxLayout {
     @discardableResult
     public static func save(to path: String, context: DAXContext) throws -> Int {
         let text = capture(context: context)
-        try writeAtomically(text, to: path)
+        try AtomicFile.write(text, to: path)
         return text.components(separatedBy: "\"chardev\"").count - 1
-    }
-
-    static func writeAtomically(_ text: String, to path: String) throws {
-        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let tmp = "\(path).tmp.\(getpid())"
-        func fail(_ what: String, _ e: Errno) -> DaxError {
-            DaxError(.io, object: Phrase(path), problem: "cannot \(what)", underlyingError: e)
-        }
-        let fd = try Syscall.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644).mapError { fail("create \(tmp)", $0) }.get()
-        do {
-            try Array(text.utf8).withUnsafeBytes { try Syscall.pwrite(fd, $0, at: 0).mapError { fail("write \(tmp)", $0) }.get() }
-            try Syscall.fsync(fd).mapError { fail("flush \(tmp)", $0) }.get()
-            Syscall.close(fd)
-        } catch {
-            Syscall.close(fd)
-            unlink(tmp)
-            throw error
-        }
-        guard rename(tmp, path) == 0 else {
-            let e = Errno.current
-            unlink(tmp)
-            throw fail("rename \(tmp) over it", e)
-        }
-        if case .success(let d) = Syscall.open(dir, O_RDONLY | O_DIRECTORY) {
-            defer { Syscall.close(d) }
-            try Syscall.fsync(d).mapError { fail("flush its directory", $0) }.get()
-        }
     }
 
     // MARK: - restore

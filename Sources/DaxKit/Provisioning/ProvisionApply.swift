@@ -53,39 +53,38 @@ public struct VMState: Sendable, Equatable {
 }
 
 extension Provisioning {
-    /// Makes the host match a plan, under the host-wide lock: creates the namespaces of
-    /// VMs that have none, recreates (with `force`) those that differ from the plan,
-    /// keeps the rest, and sets each device node's owner, group and mode. Applying the
-    /// same plan again changes nothing.
+    /// Makes the host match a plan, under the host-wide lock: creates the devices of VMs
+    /// that have none, recreates (with `force`) those that differ from the plan, keeps
+    /// the rest, sets each device node's owner, group and mode once udev (or devtmpfs)
+    /// has made it, and points each VM's stable path at its device. Applying the same
+    /// plan again changes nothing.
+    ///
+    /// Namespace-source VMs are found by their namespace's name. Dax-source VMs are found
+    /// by the exact physical ranges the state journal (``ProvisionJournal``) recorded for
+    /// them; after a reboot their devices are created again on those ranges, after
+    /// emptying the boot-time whole-region device of a region the plan took over. The
+    /// journal records a VM's ranges before the kernel is asked for them.
     ///
     /// Before anything changes, the whole plan is judged: a VM that does not fit, an owner
     /// or group that does not exist, a recreate without `force`, or a device to recreate
-    /// that a process maps (even with `force`: a running VM) refuses the apply. A failed
-    /// step undoes the namespaces this apply created, in reverse; a recreated VM's old
-    /// contents cannot come back, so recreates come last.
-    ///
-    /// Dax sources need the state journal that keeps their ranges across reboots; until
-    /// it exists they are refused here (`provision plan` plans them).
+    /// or empty that a process maps (even with `force`: a running VM) refuses the apply.
+    /// A failed step undoes what this apply did, in reverse (devices created, boot-time
+    /// devices emptied, the journal); a recreated VM's old contents cannot come back, so
+    /// recreates come last.
     ///
     /// - Parameters:
     ///   - plan: the plan.
-    ///   - force: consent to recreate VMs whose namespace differs from the plan (their
+    ///   - force: consent to recreate VMs whose device differs from the plan (their
     ///     contents are lost). Never overrides "in use".
     /// - Returns: every VM's state after the apply, in the plan's order.
     /// - Throws: `DaxError` `.invalidPlan` with every problem in `details`, `.inUse`
-    ///   naming the holder, or the failing step's error (after the undo).
+    ///   naming the holder, the journal's `.io`, or the failing step's error (after the
+    ///   undo).
     public static func apply(_ plan: ProvisionPlan, force: Bool = false) throws -> [VMState] {
         try HostLock.withLock {
             let host = try ProvisionHost()
             let report = Provisioning.plan(plan, host: host)
             var problems = report.vms.compactMap(\.problem)
-            for vm in plan.vms {
-                if vm.source == .dax {
-                    problems.append(DaxError(.invalidPlan, object: Phrase("vm \(vm.name)"), problem: "source dax is planned but not applied yet",
-                                             rule: "a dax device has no name to find it by after a reboot; its ranges need the state journal that keeps them",
-                                             fix: "use source namespace for now"))
-                }
-            }
             let recreate = report.vms.filter { $0.fits && $0.action == .recreate }
             FaultInjection.point("plan judged")
             for v in recreate {
@@ -97,9 +96,17 @@ extension Provisioning {
                                              fix: "stop the VM first, or keep its entry as it was"))
                 } else if !force && !v.resumes {
                     problems.append(DaxError(.conflict, object: Phrase("vm \(v.name)"),
-                                             problem: Phrase("its namespace \(v.namespace ?? "") differs from the plan: \(v.reason ?? "")"),
+                                             problem: Phrase("its \(v.source == .dax ? "device \(v.device ?? "")" : "namespace \(v.namespace ?? "")") differs from the plan: \(v.reason ?? "")"),
                                              rule: "recreating it loses its contents",
                                              fix: "\(enable: .force) to recreate it, or keep its entry as it was"))
+                }
+            }
+            for d in report.reclaims {
+                if let h = Holders.find(blockDevices: [], daxDevices: [d]).first {
+                    problems.append(DaxError(.inUse, object: Phrase(d),
+                                             problem: Phrase("holds its whole region, as at boot, and \(h)"),
+                                             rule: "the plan's dax VMs need its room, and a device a process maps is never emptied",
+                                             fix: "stop what maps it"))
                 }
             }
             guard problems.isEmpty else {
@@ -108,34 +115,76 @@ extension Provisioning {
                                details: problems)
             }
 
-            var created: [String] = []
+            // The intent: every dax VM's ranges, before the kernel is asked for them.
+            // Entries of VMs that left the plan and have no device are dropped.
+            let before = host.journal
+            var journal = before
+            for v in report.vms where v.source == .dax {
+                journal.record(ProvisionJournal.Entry(name: v.name, region: v.regionDevice ?? "", regionStart: v.regionStart,
+                                                      size: v.rawSize, align: v.align, ranges: v.ranges, device: v.device))
+            }
+            journal.vms.removeAll { e in
+                !plan.vms.contains { $0.name == e.name } && !host.daxRegions.contains { $0.devices.contains { $0.size > 0 && $0.ranges == e.ranges } }
+            }
+            if journal != before {
+                try journal.save()
+                FaultInjection.point("journal: intent")
+            }
+
+            var created: [(source: ProvisionPlan.Source, name: String)] = []
+            var emptied: [String] = []
             do {
-                // New namespaces first; recreates (which lose contents) last, so that a
+                for d in report.reclaims {
+                    try emptyBootDevice(d)
+                    emptied.append(d)
+                    FaultInjection.point("\(d) emptied")
+                }
+                // New devices first; recreates (which lose contents) last, so that a
                 // failure before them leaves every existing VM as it was.
                 for v in report.vms where v.action == .create {
                     let vm = plan.vms.first { $0.name == v.name }!
-                    created.append(try create(vm, in: v.region!))
+                    switch v.source {
+                    case .namespace: created.append((.namespace, try create(vm, in: v.region!)))
+                    case .dax: created.append((.dax, try createDax(v)))
+                    }
                 }
                 for v in report.vms where v.needsEnable {
-                    try enableClaim(v.namespace!)
-                    FaultInjection.point("\(v.namespace!) enabled")
+                    switch v.source {
+                    case .namespace: try enableClaim(v.namespace!)
+                    case .dax: _ = try DaxDevices.enable(v.device!, region: nil, context: try DAXContext())
+                    }
+                    FaultInjection.point("\(v.namespace ?? v.device!) enabled")
                 }
                 // What an interrupted apply left never held data: finish it first.
                 for v in recreate.sorted(by: { $0.resumes && !$1.resumes }) {
                     let vm = plan.vms.first { $0.name == v.name }!
-                    _ = try Namespaces.destroy(v.namespace!, region: v.region, bus: nil, force: true, context: try NDContext())
-                    _ = try create(vm, in: v.region!)
+                    switch v.source {
+                    case .namespace:
+                        _ = try Namespaces.destroy(v.namespace!, region: v.region, bus: nil, force: true, context: try NDContext())
+                        _ = try create(vm, in: v.region!)
+                    case .dax:
+                        _ = try DaxDevices.destroy(v.device!, region: nil, force: true, context: try DAXContext())
+                        FaultInjection.point("\(v.device!) destroyed")
+                        _ = try createDax(v)
+                    }
                 }
             } catch {
-                for ns in created.reversed() {
-                    _ = try? Namespaces.destroy(ns, region: nil, bus: nil, force: true, context: try NDContext())
+                for c in created.reversed() {
+                    switch c.source {
+                    case .namespace: _ = try? Namespaces.destroy(c.name, region: nil, bus: nil, force: true, context: try NDContext())
+                    case .dax: _ = try? DaxDevices.destroy(c.name, region: nil, force: true, context: try DAXContext())
+                    }
                 }
+                for d in emptied.reversed() { try? refillBootDevice(d) }
+                if journal != before { try? before.save() }
                 throw error
             }
             var states = try status(plan)
+            var seen = journal
             for i in states.indices {
                 let vm = plan.vms[i]
                 if let path = states[i].devicePath, let device = states[i].device {
+                    try DeviceNodes.wait(for: device)
                     try setOwner(path, vm: vm)
                     if let o = try? Syscall.owner(path).get() { (states[i].owner, states[i].group, states[i].mode) = o }
                     FaultInjection.point("\(path) owner and mode")
@@ -143,11 +192,54 @@ extension Provisioning {
                     FaultInjection.point("\(stablePath(vm.name)) linked")
                     states[i].hasStablePath = true
                     states[i].drift = nil
+                    if vm.source == .dax, var e = seen.entry(vm.name) {
+                        e.device = device
+                        seen.record(e)
+                    }
                 }
                 states[i].action = report.vms[i].action
             }
+            if seen != journal { try seen.save() }
             return states
         }
+    }
+
+    /// Creates a dax-source VM's device on exactly the planned ranges
+    /// (``DaxDevices/create(region:size:align:ranges:context:)``: its rules, and the
+    /// undo of a half-made device).
+    ///
+    /// - Returns: the device created (`daxX.Y`).
+    static func createDax(_ v: VMPlan) throws -> String {
+        let out = try DaxDevices.create(region: v.region, size: nil, align: ByteCount(bytes: v.align), ranges: v.ranges,
+                                        context: try DAXContext())
+        guard let dev = out.devices.first else {
+            throw DaxError(.kernelRefused, object: Phrase("vm \(v.name)"), problem: Phrase("no dax device was created in dax region \(v.region ?? "")"))
+        }
+        FaultInjection.point("\(dev.devName) created")
+        return dev.devName
+    }
+
+    /// Empties a region's boot-time whole-region device (disabled, sized 0), so that the
+    /// plan's devices can take its room.
+    ///
+    /// - Throws: `DaxError` `.notFound`, `.inUse` (a process maps it), `.kernelRefused`.
+    static func emptyBootDevice(_ name: String) throws {
+        let context = try DAXContext()
+        guard let dev = context.regions.flatMap(\.devices).first(where: { $0.devName == name }) else {
+            throw DaxError(.notFound, object: Phrase(name), problem: "not found")
+        }
+        try DaxDevices.ensureNotMapped(dev, action: "emptied")
+        if dev.isEnabled { try dev.disable() }
+        try dev.setSize(0)
+    }
+
+    /// Gives an emptied boot-time device its whole region back and enables it (the undo
+    /// of ``emptyBootDevice(_:)``).
+    static func refillBootDevice(_ name: String) throws {
+        let context = try DAXContext()
+        guard let dev = context.regions.flatMap(\.devices).first(where: { $0.devName == name }) else { return }
+        try dev.setSize(dev.region.size ?? 0)
+        try dev.enableDevdax()
     }
 
     /// Each VM's device as it is, and how it differs from the plan.
@@ -162,19 +254,30 @@ extension Provisioning {
             var s = VMState(name: v.name, source: v.source, action: v.action, region: v.region, namespace: v.namespace,
                             device: v.device, usableSize: 0, align: existing?.snapshot.align ?? v.align,
                             hostRAMBytes: 0, owner: nil, group: nil, mode: nil, holders: [], drift: nil, problem: v.problem)
-            if v.source == .namespace, let existing, let device = existing.device {
-                let devPath = "/dev/" + device
-                s.hasStablePath = HostFile.readlink(stablePath(v.name)) == "../../" + device
-                s.usableSize = UInt64(HostFile.trimmed("/sys/bus/dax/devices/\(device)/size").flatMap { UInt64($0) } ?? 0)
+            var device: String?
+            if v.source == .namespace, let existing, let d = existing.device {
+                device = d
                 s.hostRAMBytes = HostRAMCost.bytes(for: existing.snapshot.size, mode: existing.snapshot.mode,
                                                    map: existing.map ?? .dev, align: existing.snapshot.align ?? v.align,
                                                    compoundVmemmap: host.compoundVmemmap)
+            } else if v.source == .dax, v.action != .create, !v.resumes, let d = v.device,
+                      let live = host.daxRegions.flatMap(\.devices).first(where: { $0.name == d }) {
+                device = d
+                s.align = live.align
+                s.hostRAMBytes = HostRAMCost.bytes(for: live.size, mode: .devdax, map: .mem, align: live.align,
+                                                   compoundVmemmap: host.compoundVmemmap)
+            }
+            s.device = device
+            if let device {
+                let devPath = "/dev/" + device
+                s.hasStablePath = HostFile.readlink(stablePath(v.name)) == "../../" + device
+                s.usableSize = UInt64(HostFile.trimmed("/sys/bus/dax/devices/\(device)/size").flatMap { UInt64($0) } ?? 0)
                 if let o = try? Syscall.owner(devPath).get() { (s.owner, s.group, s.mode) = o }
                 s.holders = Holders.find(blockDevices: [], daxDevices: [device])
             }
             let vm = plan.vms.first { $0.name == v.name }
             switch v.action {
-            case .create: s.drift = v.source == .dax ? "source dax is planned, not applied yet" : "no device yet"
+            case .create: s.drift = v.restores ? "its device is gone (a reboot): apply makes it again on its recorded ranges" : "no device yet"
             case .recreate: s.drift = v.reason
             case .keep:
                 var d: [String] = []
@@ -250,8 +353,9 @@ extension Provisioning {
 }
 
 extension Provisioning {
-    /// Tears down VMs' devices: destroys the namespace of each VM named (every VM of the
-    /// plan when `vms` is empty), under the host-wide lock. With `zero`, each device is
+    /// Tears down VMs' devices: destroys the namespace (namespace source) or the dax
+    /// device (dax source, which the state journal then forgets) of each VM named (every
+    /// VM of the plan when `vms` is empty), under the host-wide lock. With `zero`, each device is
     /// first overwritten with zeros and read back (tenant hygiene: the next owner of the
     /// capacity cannot read this VM's memory); a device that does not read back as zeros
     /// is not destroyed.
@@ -275,7 +379,7 @@ extension Provisioning {
         }
         return try HostLock.withLock {
             let states = try status(plan).filter { names.isEmpty || names.contains($0.name) }
-            let targets = states.filter { $0.namespace != nil }
+            let targets = states.filter { $0.namespace != nil || ($0.source == .dax && $0.device != nil) }
             for s in targets {
                 if let h = s.holders.first {
                     throw DaxError(.inUse, object: Phrase("vm \(s.name)"), problem: Phrase("\(h)"),
@@ -283,15 +387,26 @@ extension Provisioning {
                                    fix: "stop the VM first")
                 }
             }
+            var journal = try ProvisionJournal.load()
             var destroyed: [String] = []
             for s in targets {
                 if zero, let path = s.path {
                     try zeroAndVerify(path, vm: s.name, progress: progress)
                 }
-                _ = try Namespaces.destroy(s.namespace!, region: s.region, bus: nil, force: true, context: try NDContext())
+                switch s.source {
+                case .namespace:
+                    _ = try Namespaces.destroy(s.namespace!, region: s.region, bus: nil, force: true, context: try NDContext())
+                case .dax:
+                    _ = try DaxDevices.destroy(s.device!, region: nil, force: true, context: try DAXContext())
+                    FaultInjection.point("\(s.device!) destroyed")
+                }
                 _ = Syscall.removeIfPresent(stablePath(s.name))
                 destroyed.append(s.name)
             }
+            // Dax VMs named are forgotten, with a device or without (gone at a reboot).
+            let before = journal
+            for s in states where s.source == .dax { journal.remove(s.name) }
+            if journal != before { try journal.save() }
             return destroyed
         }
     }

@@ -38,19 +38,24 @@ public struct ProvisionHost: Sendable, Hashable {
     public var daxRegions: [DaxRegionSnapshot]
     /// Whether 2 MiB/1 GiB device-dax shares struct pages (Linux 5.17 and later).
     public var compoundVmemmap: Bool
+    /// What dax-source VMs own (their ranges) and the dax regions the plan took over.
+    public var journal: ProvisionJournal
 
     /// A host described by hand (tests, planning for another host).
     public init(regions: [RegionSnapshot], namespaces: [Namespace] = [], daxRegions: [DaxRegionSnapshot] = [],
-                compoundVmemmap: Bool = true) {
+                compoundVmemmap: Bool = true, journal: ProvisionJournal = ProvisionJournal()) {
         self.regions = regions
         self.namespaces = namespaces
         self.daxRegions = daxRegions
         self.compoundVmemmap = compoundVmemmap
+        self.journal = journal
     }
 
-    /// Reads this host through libndctl, libdaxctl, sysfs and `uname(2)`.
+    /// Reads this host through libndctl, libdaxctl, sysfs and `uname(2)`, and the state
+    /// journal (``ProvisionJournal/load(from:)``).
     ///
-    /// - Throws: `DaxError` `.contextCreation` when libndctl/libdaxctl cannot start.
+    /// - Throws: `DaxError` `.contextCreation` when libndctl/libdaxctl cannot start; the
+    ///   journal's errors.
     public init() throws {
         let nd = try NDContext()
         var namespaces: [Namespace] = []
@@ -67,7 +72,8 @@ public struct ProvisionHost: Sendable, Hashable {
         let dax = try DAXContext()
         self.init(regions: nd.regions.map { RegionSnapshot($0) }, namespaces: namespaces,
                   daxRegions: dax.regions.map { DaxRegionSnapshot($0) },
-                  compoundVmemmap: HostRAMCost.kernelHasCompoundVmemmap(release: KernelModules.kernelRelease()))
+                  compoundVmemmap: HostRAMCost.kernelHasCompoundVmemmap(release: KernelModules.kernelRelease()),
+                  journal: try ProvisionJournal.load())
     }
 }
 
@@ -120,6 +126,16 @@ public struct VMPlan: Sendable, Hashable {
     public var resumes = false
     /// `keep` of a devdax namespace that is disabled: apply enables it (its data stays).
     public var needsEnable = false
+    /// Dax source: the physical ranges (inclusive ends, device order) its device has or
+    /// will get; with ``restores``, the ones the journal recorded.
+    public var ranges: [DaxRegionSnapshot.Range] = []
+    /// Dax source: its region's resource name (`hmem.0`) and first physical address.
+    public var regionDevice: String?
+    /// Dax source: its region's first physical address (0 when /proc/iomem hides it).
+    public var regionStart: UInt64 = 0
+    /// Dax source, `create`: the device comes back on the ranges the journal recorded
+    /// (after a reboot, when dax devices are gone).
+    public var restores = false
 
     /// Whether the VM fits as planned.
     public var fits: Bool { problem == nil }
@@ -131,6 +147,9 @@ public struct ProvisionReport: Sendable, Hashable {
     public var file: String
     /// One entry per VM.
     public var vms: [VMPlan]
+    /// Dax regions' boot-time devices that apply empties first (`daxN.0` spanning a region
+    /// the plan took over, as the kernel brings it back at boot), by name.
+    public var reclaims: [String] = []
 
     /// Whether every VM fits.
     public var fits: Bool { vms.allSatisfy(\.fits) }
@@ -174,6 +193,7 @@ public enum Provisioning {
                             accountExists: (_ name: String, _ isGroup: Bool) -> Bool = systemAccountExists) -> ProvisionReport {
         var regions = host.regions
         var daxRegions = host.daxRegions
+        let reclaims = prepareDax(plan, host: host, regions: &daxRegions)
         var out: [VMPlan] = []
         for vm in plan.vms {
             var p: VMPlan
@@ -191,7 +211,9 @@ public enum Provisioning {
             }
             out.append(p)
         }
-        return ProvisionReport(file: plan.file, vms: out)
+        var report = ProvisionReport(file: plan.file, vms: out)
+        report.reclaims = reclaims
+        return report
     }
 
     /// Whether a user (or, with `isGroup`, a group) of this name or number exists here.
@@ -382,23 +404,131 @@ public enum Provisioning {
 
     // MARK: - Dax source
 
+    /// The name that stands, in a region snapshot, for ranges the journal holds for a VM
+    /// whose device is not there (yet).
+    static func reservation(_ vm: String) -> String { "vm " + vm }
+
+    /// Before any dax VM is placed: empties (in the snapshot) the boot-time whole-region
+    /// device of every region the journal says the plan took over, and reserves the
+    /// recorded ranges of every VM of the plan whose device is gone (after a reboot) and
+    /// whose size and alignment are unchanged, so that no other VM is placed on them. A
+    /// device that holds part of a VM's recorded ranges, not all, is what an interrupted
+    /// apply left: it is replaced by the reservation too.
+    ///
+    /// - Returns: the boot-time devices apply must empty.
+    static func prepareDax(_ plan: ProvisionPlan, host: ProvisionHost, regions: inout [DaxRegionSnapshot]) -> [String] {
+        var reclaims: [String] = []
+        for i in regions.indices {
+            guard let range = regions[i].range, host.journal.owns(regionStart: range.start),
+                  let boot = regions[i].devices.firstIndex(where: { isBootDevice($0, of: regions[i]) }) else { continue }
+            // Only when a VM of the plan needs this region's room.
+            guard plan.vms.contains(where: { vm in
+                vm.source == .dax && (host.journal.entry(vm.name)?.regionStart == range.start || vm.region == nil
+                    || vm.region == "\(regions[i].id)" || vm.region == regions[i].device)
+            }) else { continue }
+            reclaims.append(regions[i].devices[boot].name)
+            regions[i].availableSize += regions[i].devices[boot].size
+            regions[i].devices[boot].size = 0
+            regions[i].devices[boot].ranges = []
+            regions[i].devices[boot].isEnabled = false
+        }
+        for vm in plan.vms where vm.source == .dax {
+            guard let e = host.journal.entry(vm.name), e.size == roundedDaxSize(vm), e.align == vm.align,
+                  let i = regions.firstIndex(where: { $0.range?.start == e.regionStart }),
+                  !regions[i].devices.contains(where: { $0.size > 0 && $0.ranges == e.ranges }) else { continue }
+            let partial = regions[i].devices.filter { d in
+                d.size > 0 && !d.isSystemRAM && d.ranges.allSatisfy { r in e.ranges.contains { $0.start <= r.start && r.end <= $0.end } }
+            }
+            regions[i].devices.removeAll { d in partial.contains(d) }
+            regions[i].availableSize += partial.reduce(0) { $0 + $1.size }
+            guard e.ranges.allSatisfy({ r in regions[i].freeRanges.contains { $0.start <= r.start && r.end <= $0.end } }) else { continue }
+            regions[i].availableSize -= min(e.size, regions[i].availableSize)
+            regions[i].devices.append(.init(name: reservation(vm.name), id: -1, size: e.size, align: e.align, isEnabled: false,
+                                            ranges: e.ranges))
+            if let leftover = partial.first {
+                regions[i].devices[regions[i].devices.count - 1].name = reservation(vm.name) + " " + leftover.name
+            }
+        }
+        return reclaims
+    }
+
+    /// Whether a device is its region's boot-time device: `daxN.0` holding the whole
+    /// region as one range, in devdax mode (what dax_hmem makes of soft-reserved memory
+    /// at every boot).
+    static func isBootDevice(_ d: DaxRegionSnapshot.Device, of region: DaxRegionSnapshot) -> Bool {
+        d.id == 0 && !d.isSystemRAM && d.size > 0 && region.range.map { d.ranges == [$0] } == true
+    }
+
+    /// A dax VM's device size: the request rounded up to its alignment.
+    static func roundedDaxSize(_ vm: ProvisionPlan.VM) -> UInt64 { (vm.size + vm.align - 1) / vm.align * vm.align }
+
     static func planDax(_ vm: ProvisionPlan.VM, host: ProvisionHost, regions: inout [DaxRegionSnapshot]) -> VMPlan {
         var result = VMPlan(name: vm.name, source: .dax, action: .create, region: vm.region, namespace: nil,
                             device: nil, requestedSize: vm.size, usableSize: 0, rawSize: 0, align: vm.align,
                             map: .mem, metadataBytes: 0, hostRAMBytes: 0, problem: nil, reason: nil)
+        let size = roundedDaxSize(vm)
+        func place(_ i: Int, _ ranges: [DaxRegionSnapshot.Range]) {
+            result.region = "\(regions[i].id)"
+            result.regionDevice = regions[i].device
+            result.regionStart = regions[i].range?.start ?? 0
+            result.ranges = ranges
+            result.rawSize = size
+            result.usableSize = size
+            result.hostRAMBytes = HostRAMCost.bytes(for: size, mode: .devdax, map: .mem, align: vm.align,
+                                                    compoundVmemmap: host.compoundVmemmap)
+        }
+        func matches(_ i: Int, _ wanted: String) -> Bool {
+            "\(regions[i].id)" == wanted || "region\(regions[i].id)" == wanted || regions[i].device == wanted
+        }
+        if let e = host.journal.entry(vm.name), let i = regions.firstIndex(where: { $0.range?.start == e.regionStart }) {
+            let inRegion = vm.region.map { matches(i, $0) } ?? true
+            if let live = regions[i].devices.first(where: { $0.id >= 0 && $0.size > 0 && $0.ranges == e.ranges }) {
+                result.device = live.name
+                var differs: [String] = []
+                if !inRegion { differs.append("region \(regions[i].id), not \(vm.region ?? "")") }
+                if live.isSystemRAM { differs.append("system-ram mode, not devdax") }
+                if live.size != size { differs.append("\(ByteCount.format(Int(live.size))), not \(ByteCount.format(Int(size)))") }
+                if live.align != vm.align { differs.append("align \(ByteCount.compact(live.align)), not \(ByteCount.compact(vm.align))") }
+                if differs.isEmpty {
+                    result.action = .keep
+                    place(i, e.ranges)
+                    if !live.isEnabled {
+                        result.needsEnable = true
+                        result.reason = "\(live.name) is disabled: apply enables it (its data stays)"
+                    }
+                    return result
+                }
+                result.action = .recreate
+                result.reason = differs.joined(separator: ", ")
+                // Its ranges come back before the new ones are taken.
+                regions[i].devices.removeAll { $0.name == live.name }
+                regions[i].availableSize += live.size
+            } else if inRegion, let r = regions[i].devices.first(where: { $0.name.hasPrefix(reservation(vm.name)) }) {
+                // Its device is gone (a reboot) or half made (an interrupted apply): back
+                // on the same ranges.
+                let leftover = r.name.count > reservation(vm.name).count ? String(r.name.dropFirst(reservation(vm.name).count + 1)) : nil
+                place(i, e.ranges)
+                result.restores = true
+                if let leftover {
+                    result.action = .recreate
+                    result.resumes = true
+                    result.device = leftover
+                    result.reason = "\(leftover) was left by an interrupted apply (part of its ranges, never the VM's)"
+                } else {
+                    result.reason = "restores its recorded ranges \(e.ranges.map(\.description).joined(separator: ", "))"
+                }
+                return result
+            }
+        }
         var candidates = regions.indices.filter { regions[$0].isDynamic }
         if let wanted = vm.region {
-            candidates = regions.indices.filter {
-                "\(regions[$0].id)" == wanted || "region\(regions[$0].id)" == wanted || regions[$0].device == wanted
-            }
+            candidates = regions.indices.filter { matches($0, wanted) }
             if candidates.isEmpty {
                 result.problem = DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("no dax region \(wanted)"),
                                           fix: "name a dax region by id (\(Operation.listDAXDevices)) or remove region")
                 return result
             }
         }
-        // A device's size is a multiple of its alignment: the request rounded up.
-        let size = (vm.size + vm.align - 1) / vm.align * vm.align
         var reasons: [DaxError] = []
         var best: (index: Int, creation: DaxDeviceRules.Creation)?
         for i in candidates {
@@ -410,25 +540,32 @@ public enum Provisioning {
             } catch {}
         }
         guard let best else {
+            var fix: Phrase = "dynamic dax regions come from soft-reserved memory (EFI_MEMORY_SP, or memmap=nn%ss+0xefffffff) and CXL RAM; use source namespace for pmem"
+            let snapshot = regions
+            if let boot = candidates.compactMap({ i in snapshot[i].devices.first { Self.isBootDevice($0, of: snapshot[i]) } }).first {
+                fix = Phrase("\(boot.name) holds its whole region, as the kernel makes it at boot: empty it once (\(Operation.destroyDevice(boot.name))); from then on the region is the plan's and apply empties \(boot.name) again after each reboot")
+            }
             result.problem = noFit(vm, reasons, none: candidates.isEmpty ? "no dynamic dax region on this host" : nil,
-                                   some: "no dax region can hold it",
-                                   fix: "dynamic dax regions come from soft-reserved memory (EFI_MEMORY_SP, or memmap=nn%ss+0xefffffff) and CXL RAM; use source namespace for pmem")
+                                   some: "no dax region can hold it", fix: fix)
+            if reasons.count == 1, candidates.count == 1, !candidates.isEmpty {
+                result.problem = DaxError(reasons[0].code, object: reasons[0].object, problem: reasons[0].problem,
+                                          rule: reasons[0].rule, fix: fix)
+            }
             return result
         }
-        result.region = "\(regions[best.index].id)"
-        result.reason = "source dax is planned, not applied yet (apply refuses it)"
-        result.rawSize = best.creation.size
-        result.usableSize = best.creation.size
-        result.hostRAMBytes = HostRAMCost.bytes(for: best.creation.size, mode: .devdax, map: .mem, align: vm.align,
-                                                compoundVmemmap: host.compoundVmemmap)
-        claim(best.creation.size, align: vm.align, in: &regions[best.index])
+        if result.action == .create, host.journal.entry(vm.name) != nil {
+            result.reason = "its recorded ranges are taken or its size or alignment changed: new ranges"
+        }
+        place(best.index, claim(best.creation.size, align: vm.align, in: &regions[best.index]))
         return result
     }
 
     /// Marks the first-fit aligned ranges of `size` bytes in a dax region as held (by a
     /// device that stands for the one planned), as the kernel's `alloc_dev_dax_range()`
     /// would take them.
-    static func claim(_ size: UInt64, align: UInt64, in region: inout DaxRegionSnapshot) {
+    ///
+    /// - Returns: the ranges, in device order.
+    static func claim(_ size: UInt64, align: UInt64, in region: inout DaxRegionSnapshot) -> [DaxRegionSnapshot.Range] {
         var left = size
         var ranges: [DaxRegionSnapshot.Range] = []
         for free in region.freeRanges where left > 0 {
@@ -442,5 +579,6 @@ public enum Provisioning {
         region.availableSize -= min(size, region.availableSize)
         let id = (region.devices.map(\.id).max() ?? -1) + 1
         region.devices.append(.init(name: "dax\(region.id).\(id)", id: id, size: size, align: align, isEnabled: true, ranges: ranges))
+        return ranges
     }
 }

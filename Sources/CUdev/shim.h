@@ -1,0 +1,4 @@
+#ifndef DAXKIT_CUDEV_SHIM_H
+#define DAXKIT_CUDEV_SHIM_H
+#include <libudev.h>
+#endif
