@@ -15,7 +15,7 @@ struct DaxKitCommand: ParsableCommand {
             ListCommand.self, CreateNamespaceCommand.self, DestroyNamespaceCommand.self,
             EnableNamespaceCommand.self, DisableNamespaceCommand.self, EnableRegionCommand.self,
             DisableRegionCommand.self, InitLabelsCommand.self, ZeroLabelsCommand.self,
-            DaxCommand.self, TouchCommand.self, ProvisionCommand.self,
+            DaxCommand.self, TouchCommand.self, ProvisionCommand.self, DoctorCommand.self,
         ]
     )
 
