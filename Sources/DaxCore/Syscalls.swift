@@ -147,9 +147,10 @@ package enum Syscall {
         return e == .noSuchFileOrDirectory ? .success(()) : .failure(e)
     }
 
-    /// `mkdir(2)` of every missing directory of `path` (as `mkdir -p`), with `mode`.
+    /// `mkdir(2)` of every missing directory of `path` (as `mkdir -p`), with `mode`;
+    /// a relative path is taken from the working directory.
     package static func makeDirectories(_ path: String, mode: mode_t = 0o755) -> Result<Void, Errno> {
-        var prefix = ""
+        var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             prefix += "/" + part
             if Glibc.mkdir(prefix, mode) != 0 {

@@ -22,6 +22,19 @@ struct HostFileTests {
         #expect(HostFile.read("/nonexistent/daxkit") == nil)
     }
 
+    @Test("makeDirectories makes absolute and relative paths (from the working directory)")
+    func makeDirectories() throws {
+        let base = NSTemporaryDirectory() + "daxkit-mkdir-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        #expect(throws: Never.self) { try Syscall.makeDirectories(base + "/a/b").get() }
+        #expect(FileManager.default.fileExists(atPath: base + "/a/b"))
+        let cwd = FileManager.default.currentDirectoryPath
+        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        FileManager.default.changeCurrentDirectoryPath(base)
+        #expect(throws: Never.self) { try Syscall.makeDirectories("c/d").get() }
+        #expect(FileManager.default.fileExists(atPath: base + "/c/d"))
+    }
+
     @Test("trimmed drops leading spaces and trailing whitespace only")
     func trims() throws {
         let cases: [(String, String)] = [
