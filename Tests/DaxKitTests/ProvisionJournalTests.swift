@@ -98,6 +98,19 @@ struct ProvisionJournalTests {
         #expect(b.vms[1].action == .recreate && !b.vms[1].resumes && b.vms[1].reason == "32 MiB, not 64 MiB")
     }
 
+    @Test("the udev rule gives a re-probed node the plan's owner, group, mode and stable path")
+    func udevRule() {
+        let vm = ProvisionPlan.VM(name: "db1", size: Self.M, owner: "libvirt-qemu", group: "kvm", mode: 0o660)
+        #expect(Provisioning.udevRule(vm, device: "dax1.0") == """
+            # daxkit provision: vm db1; written by each apply (device numbers can change at a reboot)
+            SUBSYSTEM=="dax", KERNEL=="dax1.0", OWNER="libvirt-qemu", GROUP="kvm", MODE="0660", SYMLINK+="dax/by-vm/db1"
+
+            """)
+        #expect(Provisioning.udevRule(.init(name: "web1", size: Self.M), device: "dax0.3")
+                .hasSuffix("SUBSYSTEM==\"dax\", KERNEL==\"dax0.3\", SYMLINK+=\"dax/by-vm/web1\"\n"))
+        #expect(Provisioning.udevRulePath("db1") == "/run/udev/rules.d/70-daxkit-vm-db1.rules")
+    }
+
     @Test("the journal survives a write and a read; a missing one is empty; a damaged one is refused naming the file")
     func journalFile() throws {
         let dir = "/tmp/daxkit-journal-\(getpid())"

@@ -87,6 +87,9 @@ struct ProvisionLabDaxSourceTests {
         var st = stat()
         #expect(stat("/dev/\(web1)", &st) == 0 && st.st_mode & 0o777 == 0o640)
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "/dev/dax/by-vm/web1")) == "../../\(web1)")
+        // udev gives a re-probed node the same (the lab runs no udevd: the rule's words).
+        let rule = (try? String(contentsOfFile: "/run/udev/rules.d/70-daxkit-vm-web1.rules", encoding: .utf8)) ?? ""
+        #expect(rule.contains("KERNEL==\"\(web1)\", MODE=\"0640\", SYMLINK+=\"dax/by-vm/web1\""), "\(rule)")
         // The journal records exactly the ranges the kernel gave.
         let journal = try #require(try Lab.parse(try String(contentsOfFile: Self.stateDir + "/provision.json", encoding: .utf8)) as? [String: Any])
         let entries = try #require(journal["vms"] as? [[String: Any]])
@@ -126,6 +129,7 @@ struct ProvisionLabDaxSourceTests {
         let forgotten = try String(contentsOfFile: Self.stateDir + "/provision.json", encoding: .utf8)
         #expect(!forgotten.contains("web1") && !forgotten.contains("web2"), "\(forgotten)")
         #expect(!FileManager.default.fileExists(atPath: "/dev/dax/by-vm/web1"))
+        #expect(!FileManager.default.fileExists(atPath: "/run/udev/rules.d/70-daxkit-vm-web1.rules"))
     }
 
     @Test("killed after any kernel change (boot device emptied, device created), apply run again converges")

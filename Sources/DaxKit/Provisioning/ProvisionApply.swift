@@ -189,6 +189,7 @@ extension Provisioning {
                     if let o = try? Syscall.owner(path).get() { (states[i].owner, states[i].group, states[i].mode) = o }
                     FaultInjection.point("\(path) owner and mode")
                     try linkStablePath(vm.name, to: device)
+                    try writeUdevRule(vm, device: device)
                     FaultInjection.point("\(stablePath(vm.name)) linked")
                     states[i].hasStablePath = true
                     states[i].drift = nil
@@ -336,6 +337,37 @@ extension Provisioning {
         }
     }
 
+    /// Where a VM's udev rule lives: `/run/udev/rules.d/70-daxkit-vm-NAME.rules`
+    /// (volatile: device numbers may change at a reboot, and the boot unit's apply writes
+    /// it again).
+    public static func udevRulePath(_ vm: String) -> String { "/run/udev/rules.d/70-daxkit-vm-\(vm).rules" }
+
+    /// A VM's udev rule: when udev sees its device again (a re-probe: the namespace or the
+    /// device disabled and enabled, `udevadm trigger`), it gives the node the plan's
+    /// owner, group and mode and makes the stable path, as apply did. One line, matching
+    /// the device's kernel name in the dax subsystem.
+    public static func udevRule(_ vm: ProvisionPlan.VM, device: String) -> String {
+        var keys = ["SUBSYSTEM==\"dax\"", "KERNEL==\"\(device)\""]
+        if let o = vm.owner { keys.append("OWNER=\"\(o)\"") }
+        if let g = vm.group { keys.append("GROUP=\"\(g)\"") }
+        if let m = vm.mode { keys.append("MODE=\"0\(String(m, radix: 8))\"") }
+        keys.append("SYMLINK+=\"dax/by-vm/\(vm.name)\"")
+        return "# daxkit provision: vm \(vm.name); written by each apply (device numbers can change at a reboot)\n"
+            + keys.joined(separator: ", ") + "\n"
+    }
+
+    /// Writes a VM's udev rule (``udevRule(_:device:)``) atomically, when it changed.
+    ///
+    /// - Throws: `DaxError` `.io` naming the step that failed.
+    static func writeUdevRule(_ vm: ProvisionPlan.VM, device: String) throws {
+        let path = udevRulePath(vm.name), text = udevRule(vm, device: device)
+        guard HostFile.read(path) != text else { return }
+        if case .failure(let e) = Syscall.makeDirectories("/run/udev/rules.d") {
+            throw DaxError(.io, object: "/run/udev/rules.d", problem: "cannot create it", underlyingError: e)
+        }
+        try AtomicFile.write(text, to: path)
+    }
+
     /// Sets a device node's owner, group and mode as the VM's entry says (what it leaves
     /// out stays as it is).
     ///
@@ -401,6 +433,7 @@ extension Provisioning {
                     FaultInjection.point("\(s.device!) destroyed")
                 }
                 _ = Syscall.removeIfPresent(stablePath(s.name))
+                _ = Syscall.removeIfPresent(udevRulePath(s.name))
                 destroyed.append(s.name)
             }
             // Dax VMs named are forgotten, with a device or without (gone at a reboot).
