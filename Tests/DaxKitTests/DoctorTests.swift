@@ -256,6 +256,16 @@ private func finding(_ id: String, _ s: DoctorSnapshot) throws -> DoctorFinding 
         #expect(text.hasPrefix("[\n  {\n    \"check\":"))
     }
 
+    /// Reading this (build) host and judging it: every file, libkmod and libndctl
+    /// lookup the doctor makes, natively. "Well under a second" (some 30 ms here).
+    @Test func readsThisHostWellUnderASecond() {
+        let clock = ContinuousClock()
+        var findings: [DoctorFinding] = []
+        let took = clock.measure { findings = Doctor.evaluate(DoctorSnapshot.read()) }
+        #expect(took < .seconds(1), "\(took)")
+        #expect(findings.count >= DoctorOutputTests.ids.count)
+    }
+
     @Test func textLines() {
         let f = DoctorFinding("memmap.ranges", .fail, "found it", why: "it matters", fix: "do this")
         #expect(f.line == "fail memmap.ranges: found it; it matters; fix: do this")
