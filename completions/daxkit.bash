@@ -173,13 +173,13 @@ _daxkit() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|create-namespace|destroy-namespace|enable-namespace|disable-namespace|enable-region|disable-region|init-labels|zero-labels|dax|touch|provision|help)
+    list|create-namespace|destroy-namespace|enable-namespace|disable-namespace|enable-region|disable-region|init-labels|zero-labels|dax|touch|provision|doctor|help)
         # Offer subcommand argument completions
         "_daxkit_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list create-namespace destroy-namespace enable-namespace disable-namespace enable-region disable-region init-labels zero-labels dax touch provision help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list create-namespace destroy-namespace enable-namespace disable-namespace enable-region disable-region init-labels zero-labels dax touch provision doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -736,6 +736,14 @@ _daxkit_provision_destroy() {
         return
         ;;
     esac
+}
+
+_daxkit_doctor() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __daxkit_offer_flags_options 0
 }
 
 _daxkit_help() {

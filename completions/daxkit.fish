@@ -78,6 +78,8 @@ function __daxkit_parse_tokens -S
             case 'destroy'
                 __daxkit_parse_subcommand 1 'vm=+' 'zero' 'f/force' 'progress' 'no-progress' 'version' 'h/help'
             end
+        case 'doctor'
+            __daxkit_parse_subcommand 0 'json' 'version' 'h/help'
         case 'help'
             __daxkit_parse_subcommand -r 1 'version'
         end
@@ -147,6 +149,7 @@ complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_positional "daxki
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_positional "daxkit" -eq 1' -fa 'dax' -d 'Device-DAX regions and devices (the daxctl side).'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_positional "daxkit" -eq 1' -fa 'touch' -d 'Map a device-DAX device (or a file) and touch every page: page size, faults, bandwidth.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_positional "daxkit" -eq 1' -fa 'provision' -d 'Per-VM guest memory on /dev/daxX.Y, from a declarative plan file.'
+complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_positional "daxkit" -eq 1' -fa 'doctor' -d 'Check what this host can do with pmem and device-DAX, and what will bite.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_positional "daxkit" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit list" b bus' -s 'b' -l 'bus' -d 'Filter by bus: id, provider or device name (or "all").' -rfka ''
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit list" r region' -s 'r' -l 'region' -d 'Filter by region: id or name (or "all").' -rfka ''
@@ -331,4 +334,7 @@ complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options 
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision destroy" no-progress' -l 'no-progress' -d 'Never draw zeroing progress.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision destroy" version' -l 'version' -d 'Show the version.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision destroy" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit doctor" json' -l 'json' -d 'Print the findings as a JSON array on stdout.'
+complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit doctor" version' -l 'version' -d 'Show the version.'
+complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit doctor" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit help" version' -l 'version' -d 'Show the version.'
