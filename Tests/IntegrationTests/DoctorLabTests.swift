@@ -111,6 +111,18 @@ struct DoctorLabDefault {
         try DoctorRun.expect(DoctorRun.run().findings, "hotplug", "ok")
     }
 
+    @Test("as another user: the checks that need root say so (labels skip, memmap without /proc/iomem)")
+    func nonRoot() throws {
+        try Lab.require()
+        let r = try Lab.run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Lab.daxkit, "doctor", "--json"])
+        let items = try #require(try Lab.parse(r.stdout) as? [[String: Any]], "not a JSON array: \(r.stdout) \(r.stderr)")
+        let byID = Dictionary(items.map { ($0["check"] as? String ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byID["labels"]?["status"] as? String == "skip")
+        #expect((byID["labels"]?["found"] as? String)?.hasPrefix("needs root") == true, "\(String(describing: byID["labels"]))")
+        #expect((byID["memmap.ranges"]?["found"] as? String)?.contains("needs root") == true, "\(String(describing: byID["memmap.ranges"]))")
+        #expect(r.status == 0)
+    }
+
     @Test("a device node any user can write warns")
     func openNode() throws {
         try Lab.require()
