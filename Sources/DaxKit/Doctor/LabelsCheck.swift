@@ -54,7 +54,7 @@ public enum LabelsCheck {
         let unread = s.regions.contains { r in r.dimms.contains { $0.hasLabelArea && $0.labelsValid == nil } }
         if unread && !s.isRoot { return [.needsRoot(id, "label areas are read through the DIMMs' ioctl")] }
         let labelled = s.regions.count - legacy.count
-        return [DoctorFinding(id, .ok, "\(labelled) NVDIMM region(s) with valid label areas"
+        return [DoctorFinding(id, .ok, (labelled == 0 ? "no NVDIMM regions" : "\(labelled) NVDIMM region(s) with valid label areas")
                               + (legacy.isEmpty ? "" : "; \(legacy.joined(separator: ", ")) from memmap=, label-less by design (one namespace each)"))]
     }
 }
