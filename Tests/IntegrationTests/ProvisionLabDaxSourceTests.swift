@@ -122,6 +122,20 @@ struct ProvisionLabDaxSourceTests {
         }
         #expect(now.count == 2, "more than the VMs' devices: \(now)")
 
+        // A changed plan: web2 grows. Refused without --force (nothing changes); with it,
+        // only web2 is made again, web1 keeps its device and ranges.
+        let grownPlan = "/tmp/daxkit-dax-grown-\(getpid()).yaml"
+        try Self.plan.replacingOccurrences(of: "size: 31M", with: "size: 40M").write(toFile: grownPlan, atomically: true, encoding: .utf8)
+        let unforced = try Self.daxkit(["provision", "apply", grownPlan])
+        #expect(unforced.status != 0 && unforced.stderr.contains("vm web2") && unforced.stderr.contains("--force"), "\(unforced.stderr)")
+        #expect(try Self.devices() == now)
+        let forced = try Self.daxkit(["provision", "apply", grownPlan, "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let grown = try Self.vmDevices(grownPlan)
+        let regrown = try Self.devices()
+        #expect(grown["web1"] == after["web1"] && regrown[grown["web1"] ?? "?"] == now[after["web1"] ?? "?"], "\(now) -> \(regrown)")
+        #expect(Lab.sysfs("/sys/bus/dax/devices/\(grown["web2"] ?? "?")/size") == "\(40 << 20)")
+
         // Destroy: the devices go, and the journal forgets them.
         let gone = try Self.daxkit(["provision", "destroy", file, "--force"])
         #expect(gone.status == 0, "\(gone.stderr)")
