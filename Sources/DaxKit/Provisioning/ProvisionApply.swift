@@ -179,7 +179,9 @@ extension Provisioning {
                 if journal != before { try? before.save() }
                 throw error
             }
-            var states = try status(plan)
+            // Nothing changed: the host as read at the start is the host now.
+            let changed = !report.reclaims.isEmpty || report.vms.contains { $0.action != .keep || $0.needsEnable }
+            var states = changed ? try status(plan) : status(plan, host: host, report: report)
             var seen = journal
             for i in states.indices {
                 let vm = plan.vms[i]
@@ -249,7 +251,14 @@ extension Provisioning {
     /// - Throws: `DaxError` `.contextCreation` when libndctl/libdaxctl cannot start.
     public static func status(_ plan: ProvisionPlan) throws -> [VMState] {
         let host = try ProvisionHost()
-        let report = Provisioning.plan(plan, host: host)
+        return status(plan, host: host, report: Provisioning.plan(plan, host: host))
+    }
+
+    /// Each VM's state on a host already read and planned (apply reuses its own reading
+    /// when it changed nothing). `/proc` is scanned once for all the VMs' holders.
+    static func status(_ plan: ProvisionPlan, host: ProvisionHost, report: ProvisionReport) -> [VMState] {
+        let devices = report.vms.compactMap(\.device)
+        let holders = devices.isEmpty ? [] : Holders.find(blockDevices: [], daxDevices: devices)
         return report.vms.map { v in
             let existing = host.namespaces.first { $0.snapshot.label == v.name }
             var s = VMState(name: v.name, source: v.source, action: v.action, region: v.region, namespace: v.namespace,
@@ -274,7 +283,7 @@ extension Provisioning {
                 s.hasStablePath = HostFile.readlink(stablePath(v.name)) == "../../" + device
                 s.usableSize = UInt64(HostFile.trimmed("/sys/bus/dax/devices/\(device)/size").flatMap { UInt64($0) } ?? 0)
                 if let o = try? Syscall.owner(devPath).get() { (s.owner, s.group, s.mode) = o }
-                s.holders = Holders.find(blockDevices: [], daxDevices: [device])
+                s.holders = holders.filter { $0.device == device }
             }
             let vm = plan.vms.first { $0.name == v.name }
             switch v.action {

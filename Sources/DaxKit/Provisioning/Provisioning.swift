@@ -58,6 +58,17 @@ public struct ProvisionHost: Sendable, Hashable {
     ///   journal's errors.
     public init() throws {
         let nd = try NDContext()
+        let dax = try DAXContext()
+        let daxRegions = dax.regions.map { DaxRegionSnapshot($0) }
+        // A devdax namespace's device, by its nd dax device (the dax region's sysfs
+        // parent, `.../regionN/daxN.M`): one libdaxctl walk for all of them, not one
+        // per namespace through ndctl_dax_get_daxctl_region().
+        var deviceOf: [String: String] = [:]
+        for r in dax.regions {
+            if let parent = r.path?.split(separator: "/").last, let first = r.devices.first {
+                deviceOf[String(parent)] = first.devName
+            }
+        }
         var namespaces: [Namespace] = []
         for region in nd.regions {
             // Idle namespaces (destroyed by a tool that leaves the name, or seeds) hold
@@ -66,12 +77,12 @@ public struct ProvisionHost: Sendable, Hashable {
                 let map = ns.dax?.location ?? ns.pfn?.location
                 namespaces.append(Namespace(snapshot: NamespaceSnapshot(ns), map: map,
                                             region: region.devName,
-                                            device: ns.dax?.daxRegion?.devices.first?.devName, isActive: ns.isActive))
+                                            device: ns.dax.flatMap { deviceOf[$0.devName] ?? $0.daxRegion?.devices.first?.devName },
+                                            isActive: ns.isActive))
             }
         }
-        let dax = try DAXContext()
         self.init(regions: nd.regions.map { RegionSnapshot($0) }, namespaces: namespaces,
-                  daxRegions: dax.regions.map { DaxRegionSnapshot($0) },
+                  daxRegions: daxRegions,
                   compoundVmemmap: HostRAMCost.kernelHasCompoundVmemmap(release: KernelModules.kernelRelease()),
                   journal: try ProvisionJournal.load())
     }
