@@ -177,8 +177,10 @@ struct ProvisionDestroyCommand: ParsableCommand {
         commandName: "destroy",
         abstract: "Tear down VMs' devices, optionally zeroing their memory first.",
         discussion: """
-        Destroys the namespace of each VM named with --vm (every VM of the plan file \
-        without one); their contents are lost, so --force is required, as for \
+        Destroys the namespace (source namespace) or dax device (source dax, which the \
+        state journal then forgets; a region no VM uses any more is given back) of each VM \
+        named with --vm (every VM of the plan file without one), and removes its stable \
+        path and udev rule; their contents are lost, so --force is required, as for \
         destroy-namespace. --zero overwrites each device with zeros and reads it back \
         before destroying it (tenant hygiene), with progress on a terminal; a device that \
         does not read back as zeros is not destroyed. A VM whose device a process maps (a \

@@ -98,12 +98,54 @@ struct ProvisionJournalTests {
         #expect(b.vms[1].action == .recreate && !b.vms[1].resumes && b.vms[1].reason == "32 MiB, not 64 MiB")
     }
 
+    @Test("planned in apply's order: a recreate's old room goes to no VM created before it; a recreate interrupted after the journal recorded it is finished without consent")
+    func applyOrderAndInterruptedRecreate() {
+        // web1 (64M at +64M) shrinks to 32M and a new 64M VM comes first in the file:
+        // apply makes the new one before web1 is recreated, so it cannot use web1's room.
+        let full = Self.region([Self.device(1, [Self.range(0, 64)]), Self.device(2, [Self.range(64, 64)]),
+                                Self.device(3, [Self.range(128, 32)]), Self.device(4, [Self.range(160, 64)])])
+        let host = ProvisionHost(regions: [], daxRegions: [full], journal: Self.journal())
+        var changed = Self.plan
+        changed.vms[0].size = 32 * Self.M
+        changed.vms.insert(.init(name: "new", size: 64 * Self.M, source: .dax), at: 0)
+        let r = Provisioning.plan(changed, host: host)
+        #expect(r.vms[0].name == "new" && !r.vms[0].fits, "the only free room is 32M: \(r.vms[0])")
+        #expect(r.vms[1].action == .recreate && r.vms[1].fits && r.vms[1].ranges == [Self.range(64, 32)])
+        var smaller = changed
+        smaller.vms[0].size = 32 * Self.M
+        let ok = Provisioning.plan(smaller, host: host)
+        #expect(ok.vms[0].fits && ok.vms[0].ranges == [Self.range(224, 32)], "\(ok.vms[0])")
+        #expect(ok.vms[1].ranges == [Self.range(64, 32)])
+
+        // The journal already holds web1's new ranges and the old ones as replacing: a
+        // re-run destroys the old device (consent was given) and uses the new ranges.
+        var j = Self.journal()
+        j.record(.init(name: "web1", region: "hmem.0", regionStart: Self.start, size: 32 * Self.M, align: 2 * Self.M,
+                       ranges: [Self.range(64, 32)], device: "dax0.2"))
+        var e = j.entry("web1")!
+        e.replacing = [Self.range(64, 64)]
+        j.record(e)
+        let resumed = Provisioning.plan(changed, host: ProvisionHost(regions: [], daxRegions: [full], journal: j))
+        #expect(resumed.vms[1].action == .recreate && resumed.vms[1].resumes && resumed.vms[1].device == "dax0.2")
+        #expect(resumed.vms[1].ranges == [Self.range(64, 32)])
+    }
+
+    @Test("an enabled device on a VM's recorded ranges after a reboot is someone else's: not taken, the VM placed elsewhere")
+    func enabledDeviceIsNotALeftover() {
+        let boot = Self.device(0, [])
+        let theirs = Self.device(1, [Self.range(64, 32)])
+        let host = ProvisionHost(regions: [], daxRegions: [Self.region([boot, theirs])], journal: Self.journal())
+        let r = Provisioning.plan(Self.plan, host: host)
+        #expect(!r.vms[0].resumes && r.vms[0].action == .create && !r.vms[0].restores)
+        #expect(!r.vms[0].ranges.contains { $0.start <= Self.range(64, 32).end && Self.range(64, 32).start <= $0.end }, "\(r.vms[0].ranges)")
+    }
+
     @Test("the udev rule gives a re-probed node the plan's owner, group, mode and stable path")
     func udevRule() {
         let vm = ProvisionPlan.VM(name: "db1", size: Self.M, owner: "libvirt-qemu", group: "kvm", mode: 0o660)
         #expect(Provisioning.udevRule(vm, device: "dax1.0") == """
             # daxkit provision: vm db1; written by each apply (device numbers can change at a reboot)
-            SUBSYSTEM=="dax", KERNEL=="dax1.0", OWNER="libvirt-qemu", GROUP="kvm", MODE="0660", SYMLINK+="dax/by-vm/db1"
+            SUBSYSTEM=="dax", KERNEL=="dax1.0", OWNER:="libvirt-qemu", GROUP:="kvm", MODE:="0660", SYMLINK+="dax/by-vm/db1"
 
             """)
         #expect(Provisioning.udevRule(.init(name: "web1", size: Self.M), device: "dax0.3")

@@ -89,7 +89,7 @@ struct ProvisionLabDaxSourceTests {
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "/dev/dax/by-vm/web1")) == "../../\(web1)")
         // udev gives a re-probed node the same (the lab runs no udevd: the rule's words).
         let rule = (try? String(contentsOfFile: "/run/udev/rules.d/70-daxkit-vm-web1.rules", encoding: .utf8)) ?? ""
-        #expect(rule.contains("KERNEL==\"\(web1)\", MODE=\"0640\", SYMLINK+=\"dax/by-vm/web1\""), "\(rule)")
+        #expect(rule.contains("KERNEL==\"\(web1)\", MODE:=\"0640\", SYMLINK+=\"dax/by-vm/web1\""), "\(rule)")
         // The journal records exactly the ranges the kernel gave.
         let journal = try #require(try Lab.parse(try String(contentsOfFile: Self.stateDir + "/provision.json", encoding: .utf8)) as? [String: Any])
         let entries = try #require(journal["vms"] as? [[String: Any]])
@@ -175,5 +175,35 @@ struct ProvisionLabDaxSourceTests {
             #expect(status.status == 0, "after a crash at point \(n), status drifts: \(status.stdout)")
         }
         #expect(crashes >= 4, "only \(crashes) crash points were reached")
+
+        // A recreate (web2 grows, --force) killed at each point after the journal recorded
+        // it: the next apply, without --force (consent was given), finishes it: web1 as it was, web2 at 40M, nothing
+        // else, and the old web2 device is not left behind.
+        let grownPlan = "/tmp/daxkit-dax-grown-crash-\(getpid()).yaml"
+        try Self.plan.replacingOccurrences(of: "size: 31M", with: "size: 40M").write(toFile: grownPlan, atomically: true, encoding: .utf8)
+        var recreateCrashes = 0
+        for n in 1...20 {
+            try #require(try Self.daxkit(["provision", "apply", file, "--force"]).status == 0)
+            let web1 = try Self.devices()[try Self.vmDevices(file)["web1"] ?? "?"]
+            let crashed = try Lab.run("/usr/bin/env", ["DAXKIT_FAULT_AFTER=\(n)", "DAXKIT_STATE_DIR=\(Self.stateDir)", Lab.daxkit,
+                                                        "provision", "apply", grownPlan, "--force"])
+            if crashed.status == 0 { break }
+            recreateCrashes += 1
+            if crashed.stderr.contains(": plan judged") {
+                // Killed before the journal recorded the recreate: nothing changed, and
+                // without --force the next apply asks for it again.
+                let unforced = try Self.daxkit(["provision", "apply", grownPlan])
+                #expect(unforced.status != 0 && unforced.stderr.contains("--force"), "\(unforced.stderr)")
+                #expect(try Self.devices()[try Self.vmDevices(file)["web1"] ?? "?"] == web1)
+                try #require(try Self.daxkit(["provision", "apply", grownPlan, "--force"]).status == 0)
+                continue
+            }
+            let again = try Self.daxkit(["provision", "apply", grownPlan])
+            #expect(again.status == 0, "after a crash at point \(n) of a recreate (\(crashed.stderr)): \(again.stderr)")
+            let vms = try Self.vmDevices(grownPlan), now = try Self.devices()
+            #expect(now.count == 2 && now[vms["web1"] ?? "?"] == web1, "after a crash at point \(n) of a recreate: \(now)")
+            #expect(Lab.sysfs("/sys/bus/dax/devices/\(vms["web2"] ?? "?")/size") == "\(40 << 20)")
+        }
+        #expect(recreateCrashes >= 3, "only \(recreateCrashes) crash points of a recreate were reached")
     }
 }

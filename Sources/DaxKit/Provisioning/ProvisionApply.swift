@@ -120,8 +120,12 @@ extension Provisioning {
             let before = host.journal
             var journal = before
             for v in report.vms where v.source == .dax {
-                journal.record(ProvisionJournal.Entry(name: v.name, region: v.regionDevice ?? "", regionStart: v.regionStart,
-                                                      size: v.rawSize, align: v.align, ranges: v.ranges, device: v.device))
+                var e = ProvisionJournal.Entry(name: v.name, region: v.regionDevice ?? "", regionStart: v.regionStart,
+                                               size: v.rawSize, align: v.align, ranges: v.ranges, device: v.device)
+                if v.action == .recreate, let old = host.daxRegions.flatMap(\.devices).first(where: { $0.name == v.device }) {
+                    e.replacing = old.ranges
+                }
+                journal.record(e)
             }
             journal.vms.removeAll { e in
                 !plan.vms.contains { $0.name == e.name } && !host.daxRegions.contains { $0.devices.contains { $0.size > 0 && $0.ranges == e.ranges } }
@@ -133,6 +137,7 @@ extension Provisioning {
 
             var created: [(source: ProvisionPlan.Source, name: String)] = []
             var emptied: [String] = []
+            var recreated: [String] = []
             do {
                 for d in report.reclaims {
                     try emptyBootDevice(d)
@@ -167,6 +172,7 @@ extension Provisioning {
                         FaultInjection.point("\(v.device!) destroyed")
                         _ = try createDax(v)
                     }
+                    recreated.append(v.name)
                 }
             } catch {
                 for c in created.reversed() {
@@ -176,7 +182,11 @@ extension Provisioning {
                     }
                 }
                 for d in emptied.reversed() { try? refillBootDevice(d) }
-                if journal != before { try? before.save() }
+                // The journal as it was, but for the recreates that were done (their old
+                // devices are gone; the new ones are theirs).
+                var back = before
+                for name in recreated { if var e = journal.entry(name) { e.replacing = nil; back.record(e) } }
+                if back != journal { try? back.save() }
                 throw error
             }
             // Nothing changed: the host as read at the start is the host now.
@@ -197,6 +207,7 @@ extension Provisioning {
                     states[i].drift = nil
                     if vm.source == .dax, var e = seen.entry(vm.name) {
                         e.device = device
+                        e.replacing = nil
                         seen.record(e)
                     }
                 }
@@ -353,13 +364,14 @@ extension Provisioning {
 
     /// A VM's udev rule: when udev sees its device again (a re-probe: the namespace or the
     /// device disabled and enabled, `udevadm trigger`), it gives the node the plan's
-    /// owner, group and mode and makes the stable path, as apply did. One line, matching
-    /// the device's kernel name in the dax subsystem.
+    /// owner, group and mode (final, `:=`, so later rules do not undo them) and makes the
+    /// stable path, as apply did. One line, matching the device's kernel name in the dax
+    /// subsystem.
     public static func udevRule(_ vm: ProvisionPlan.VM, device: String) -> String {
         var keys = ["SUBSYSTEM==\"dax\"", "KERNEL==\"\(device)\""]
-        if let o = vm.owner { keys.append("OWNER=\"\(o)\"") }
-        if let g = vm.group { keys.append("GROUP=\"\(g)\"") }
-        if let m = vm.mode { keys.append("MODE=\"0\(String(m, radix: 8))\"") }
+        if let o = vm.owner { keys.append("OWNER:=\"\(o)\"") }
+        if let g = vm.group { keys.append("GROUP:=\"\(g)\"") }
+        if let m = vm.mode { keys.append("MODE:=\"0\(String(m, radix: 8))\"") }
         keys.append("SYMLINK+=\"dax/by-vm/\(vm.name)\"")
         return "# daxkit provision: vm \(vm.name); written by each apply (device numbers can change at a reboot)\n"
             + keys.joined(separator: ", ") + "\n"
@@ -370,6 +382,13 @@ extension Provisioning {
     /// - Throws: `DaxError` `.io` naming the step that failed.
     static func writeUdevRule(_ vm: ProvisionPlan.VM, device: String) throws {
         let path = udevRulePath(vm.name), text = udevRule(vm, device: device)
+        // Another VM's rule for this device number (a VM that left, its device since
+        // reused) would give this VM's device its owner and link: it goes.
+        for f in HostFile.list("/run/udev/rules.d") where f.hasPrefix("70-daxkit-vm-") && "/run/udev/rules.d/" + f != path {
+            if HostFile.read("/run/udev/rules.d/" + f)?.contains("KERNEL==\"\(device)\"") == true {
+                _ = Syscall.removeIfPresent("/run/udev/rules.d/" + f)
+            }
+        }
         guard HostFile.read(path) != text else { return }
         if case .failure(let e) = Syscall.makeDirectories("/run/udev/rules.d") {
             throw DaxError(.io, object: "/run/udev/rules.d", problem: "cannot create it", underlyingError: e)
@@ -445,7 +464,12 @@ extension Provisioning {
                 _ = Syscall.removeIfPresent(udevRulePath(s.name))
                 destroyed.append(s.name)
             }
-            // Dax VMs named are forgotten, with a device or without (gone at a reboot).
+            // Dax VMs named are forgotten, with a device or without (gone at a reboot); so
+            // are every named VM's udev rule and stable path.
+            for s in states {
+                _ = Syscall.removeIfPresent(udevRulePath(s.name))
+                if s.device == nil { _ = Syscall.removeIfPresent(stablePath(s.name)) }
+            }
             let before = journal
             for s in states where s.source == .dax { journal.remove(s.name) }
             if journal != before { try journal.save() }

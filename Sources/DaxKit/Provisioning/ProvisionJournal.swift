@@ -50,9 +50,13 @@ public struct ProvisionJournal: Sendable, Hashable, Codable {
         public var ranges: [DaxRegionSnapshot.Range]
         /// The device name it had when last seen (`daxX.Y`; not stable across reboots).
         public var device: String?
+        /// While a recreate is under way: the old device's ranges. A device holding
+        /// exactly these is the VM's old one, which a re-run destroys (the recreate was
+        /// consented to); cleared once the new device exists.
+        public var replacing: [DaxRegionSnapshot.Range]?
 
         enum CodingKeys: String, CodingKey {
-            case name, region, regionStart = "region_start", size, align, ranges, device
+            case name, region, regionStart = "region_start", size, align, ranges, device, replacing
         }
 
         /// A journal entry.
@@ -91,8 +95,12 @@ public struct ProvisionJournal: Sendable, Hashable, Codable {
         if !owns(regionStart: e.regionStart) { regions.append(Region(device: e.region, start: e.regionStart)) }
     }
 
-    /// Drops a VM's entry.
-    public mutating func remove(_ name: String) { vms.removeAll { $0.name == name } }
+    /// Drops a VM's entry, and the regions no entry is in any more (given back: apply no
+    /// longer empties their boot-time device).
+    public mutating func remove(_ name: String) {
+        vms.removeAll { $0.name == name }
+        regions.removeAll { r in !vms.contains { $0.regionStart == r.start } }
+    }
 
     /// The directory of daxkit's state: `$DAXKIT_STATE_DIR`, else `/var/lib/daxkit`.
     public static var directory: String {

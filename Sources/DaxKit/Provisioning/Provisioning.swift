@@ -179,8 +179,9 @@ public struct ProvisionReport: Sendable, Hashable {
 public enum Provisioning {
     /// Plans a provisioning file against a host: per VM, the action (create, keep,
     /// recreate), the region, raw and usable bytes, and the host-RAM cost. VMs are
-    /// placed in the file's order, each in the region asked for or the best fit (the
-    /// region with the least room that holds it), by the same rules as
+    /// placed in the order apply makes them (keeps and creates in the file's order, then
+    /// recreates, each of which frees its old room first), each in the region asked for
+    /// or the best fit (the region with the least room that holds it), by the same rules as
     /// `create-namespace` (``CapacityPlanner/judge(_:region:existing:)``) and
     /// `create-device` (``DaxDeviceRules/create(in:size:align:ranges:)``); each placement
     /// takes its room from the region before the next VM is placed.
@@ -202,16 +203,31 @@ public enum Provisioning {
     /// - Returns: the report; a VM that does not fit carries its ``VMPlan/problem``.
     public static func plan(_ plan: ProvisionPlan, host: ProvisionHost,
                             accountExists: (_ name: String, _ isGroup: Bool) -> Bool = systemAccountExists) -> ProvisionReport {
-        var regions = host.regions
-        var daxRegions = host.daxRegions
-        let reclaims = prepareDax(plan, host: host, regions: &daxRegions)
-        var out: [VMPlan] = []
-        for vm in plan.vms {
-            var p: VMPlan
-            switch vm.source {
-            case .namespace: p = planNamespace(vm, host: host, regions: &regions)
-            case .dax: p = planDax(vm, host: host, regions: &daxRegions)
+        // In apply's order: keeps and creates first, with every device still where it
+        // is; then recreates, each freeing its own old room before it is placed. (A
+        // first pass finds which VMs are recreates.)
+        func place(_ order: [Int]) -> [Int: VMPlan] {
+            var regions = host.regions
+            var daxRegions = host.daxRegions
+            _ = prepareDax(plan, host: host, regions: &daxRegions)
+            var out: [Int: VMPlan] = [:]
+            for i in order {
+                let vm = plan.vms[i]
+                switch vm.source {
+                case .namespace: out[i] = planNamespace(vm, host: host, regions: &regions)
+                case .dax: out[i] = planDax(vm, host: host, regions: &daxRegions)
+                }
             }
+            return out
+        }
+        var scratch = host.daxRegions
+        let reclaims = prepareDax(plan, host: host, regions: &scratch)
+        let first = place(Array(plan.vms.indices))
+        let recreates = plan.vms.indices.filter { first[$0]?.action == .recreate }
+        let placed = recreates.isEmpty ? first : place(plan.vms.indices.filter { !recreates.contains($0) } + recreates)
+        var out: [VMPlan] = []
+        for (i, vm) in plan.vms.enumerated() {
+            var p = placed[i]!
             if let o = vm.owner, !accountExists(o, false) {
                 p.problem = DaxError(.notFound, object: Phrase("vm \(vm.name)"), problem: Phrase("owner \(o): no such user"),
                                      fix: "create the user or name another owner")
@@ -435,7 +451,7 @@ public enum Provisioning {
             // Only when a VM of the plan needs this region's room.
             guard plan.vms.contains(where: { vm in
                 vm.source == .dax && (host.journal.entry(vm.name)?.regionStart == range.start || vm.region == nil
-                    || vm.region == "\(regions[i].id)" || vm.region == regions[i].device)
+                    || vm.region == "\(regions[i].id)" || vm.region == "region\(regions[i].id)" || vm.region == regions[i].device)
             }) else { continue }
             reclaims.append(regions[i].devices[boot].name)
             regions[i].availableSize += regions[i].devices[boot].size
@@ -446,13 +462,18 @@ public enum Provisioning {
         for vm in plan.vms where vm.source == .dax {
             guard let e = host.journal.entry(vm.name), e.size == roundedDaxSize(vm), e.align == vm.align,
                   let i = regions.firstIndex(where: { $0.range?.start == e.regionStart }),
-                  !regions[i].devices.contains(where: { $0.size > 0 && $0.ranges == e.ranges }) else { continue }
+                  !regions[i].devices.contains(where: { $0.size > 0 && ($0.ranges == e.ranges || $0.ranges == e.replacing) })
+            else { continue }
+            // Only a device never enabled is what an interrupted apply left (apply enables
+            // a device as the last step of making it); an enabled one is someone's.
             let partial = regions[i].devices.filter { d in
-                d.size > 0 && !d.isSystemRAM && d.ranges.allSatisfy { r in e.ranges.contains { $0.start <= r.start && r.end <= $0.end } }
+                d.size > 0 && !d.isEnabled && !d.isSystemRAM && d.ranges.allSatisfy { r in e.ranges.contains { $0.start <= r.start && r.end <= $0.end } }
             }
-            regions[i].devices.removeAll { d in partial.contains(d) }
+            var freed = regions[i]
+            freed.devices.removeAll { d in partial.contains(d) }
+            guard e.ranges.allSatisfy({ r in freed.freeRanges.contains { $0.start <= r.start && r.end <= $0.end } }) else { continue }
+            regions[i] = freed
             regions[i].availableSize += partial.reduce(0) { $0 + $1.size }
-            guard e.ranges.allSatisfy({ r in regions[i].freeRanges.contains { $0.start <= r.start && r.end <= $0.end } }) else { continue }
             regions[i].availableSize -= min(e.size, regions[i].availableSize)
             regions[i].devices.append(.init(name: reservation(vm.name), id: -1, size: e.size, align: e.align, isEnabled: false,
                                             ranges: e.ranges))
@@ -493,7 +514,25 @@ public enum Provisioning {
         }
         if let e = host.journal.entry(vm.name), let i = regions.firstIndex(where: { $0.range?.start == e.regionStart }) {
             let inRegion = vm.region.map { matches(i, $0) } ?? true
-            if let live = regions[i].devices.first(where: { $0.id >= 0 && $0.size > 0 && $0.ranges == e.ranges }) {
+            if let old = e.replacing,
+               let live = regions[i].devices.first(where: { $0.id >= 0 && $0.size > 0 && $0.ranges == old }) {
+                // An apply that was recreating it (with force) was interrupted before the
+                // old device went: finish it, on the recorded new ranges when they are free.
+                result.device = live.name
+                result.action = .recreate
+                result.resumes = true
+                result.reason = "an interrupted apply was recreating it (\(live.name) is its old device)"
+                regions[i].devices.removeAll { $0.name == live.name }
+                regions[i].availableSize += live.size
+                if e.size == size, e.align == vm.align,
+                   e.ranges.allSatisfy({ r in regions[i].freeRanges.contains { $0.start <= r.start && r.end <= $0.end } }) {
+                    place(i, e.ranges)
+                    regions[i].devices.append(.init(name: reservation(vm.name), id: -1, size: e.size, align: e.align,
+                                                    isEnabled: false, ranges: e.ranges))
+                    regions[i].availableSize -= min(e.size, regions[i].availableSize)
+                    return result
+                }
+            } else if let live = regions[i].devices.first(where: { $0.id >= 0 && $0.size > 0 && $0.ranges == e.ranges }) {
                 result.device = live.name
                 var differs: [String] = []
                 if !inRegion { differs.append("region \(regions[i].id), not \(vm.region ?? "")") }
