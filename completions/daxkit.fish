@@ -327,7 +327,7 @@ complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options 
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision status" version' -l 'version' -d 'Show the version.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision status" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_positional "daxkit provision destroy" -eq 1' -fa '(set -l exts \'yaml\' \'yml\' \'json\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
-complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision destroy"' -l 'vm' -d 'A VM of the plan to tear down (repeatable; default: all).' -rfka ''
+complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision destroy"' -l 'vm' -d 'A VM to tear down (repeatable; default: every VM of the plan file).' -rfka ''
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision destroy" zero' -l 'zero' -d 'Overwrite each device with zeros and verify them before destroying it.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision destroy" f force' -s 'f' -l 'force' -d 'Consent to destroy (the VMs\' memory contents are lost); never overrides in use.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision destroy" progress' -l 'progress' -d 'Draw zeroing progress on stderr even when it is not a terminal.'

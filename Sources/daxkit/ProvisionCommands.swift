@@ -85,13 +85,15 @@ enum StateFormat: String, ExpressibleByArgument, CaseIterable {
                 if let args = format == .qemu ? s.qemuArguments : s.cloudHypervisorArguments {
                     CLI.writeAll(1, "\(s.name): " + args.joined(separator: " ") + "\n")
                 } else {
-                    CLI.printError("vm \(s.name): \(s.drift ?? "no device yet"); no options")
+                    CLI.printError(s.problem.map { "\($0.rendered(by: CLIVocabulary())); no options" }
+                                   ?? "vm \(s.name): \(s.drift ?? "no device yet"); no options; make it with daxkit provision apply")
                 }
             }
         case .libvirt:
             for s in states {
                 if let xml = s.libvirtXML { CLI.writeAll(1, xml + "\n") } else {
-                    CLI.printError("vm \(s.name): \(s.drift ?? "no device yet"); no domain XML")
+                    CLI.printError(s.problem.map { "\($0.rendered(by: CLIVocabulary())); no domain XML" }
+                                   ?? "vm \(s.name): \(s.drift ?? "no device yet"); no domain XML; make it with daxkit provision apply")
                 }
             }
         }
@@ -187,12 +189,19 @@ struct ProvisionDestroyCommand: ParsableCommand {
         running VM) refuses the whole teardown, even with --force, naming the holder. \
         VMs without a device are skipped. Takes the host-wide lock.
 
+        Without the plan file, --vm names VMs as the host knows them (a namespace \
+        carrying the name, or a dax device the state journal records): for a VM already \
+        removed from the plan file.
+
         Examples:
           daxkit provision destroy vms.yaml --vm db1 --zero --force
+          daxkit provision destroy --vm old-vm --force
         """)
 
-    @OptionGroup var planFile: PlanFile
-    @Option(help: ArgumentHelp("A VM of the plan to tear down (repeatable; default: all).", valueName: "name"))
+    @Argument(help: ArgumentHelp("The plan file (YAML or JSON); without it, --vm names VMs as the host knows them.",
+                                 valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
+    var file: String?
+    @Option(help: ArgumentHelp("A VM to tear down (repeatable; default: every VM of the plan file).", valueName: "name"))
     var vm: [String] = []
     @Flag(help: "Overwrite each device with zeros and verify them before destroying it.") var zero = false
     @Flag(name: [.short, .long], help: "Consent to destroy (the VMs' memory contents are lost); never overrides in use.")
@@ -202,7 +211,11 @@ struct ProvisionDestroyCommand: ParsableCommand {
 
     func run() throws {
         try CLI.run {
-            let plan = try planFile.load()
+            guard file != nil || !vm.isEmpty else {
+                throw DaxError(.invalidArgument, object: "provision destroy", problem: "neither a plan file nor --vm",
+                               fix: "name the plan file, or the VMs with --vm NAME")
+            }
+            let plan = try file.map { try ProvisionPlan.load($0) } ?? Provisioning.hostPlan(vms: vm)
             for n in vm where !plan.vms.contains(where: { $0.name == n }) {
                 throw DaxError(.notFound, object: Phrase("vm \(n)"), problem: Phrase("not in \(plan.file)"),
                                fix: Phrase("name one of \(plan.vms.map(\.name).joined(separator: ", "))"))

@@ -136,7 +136,11 @@ struct ProvisionLabDaxSourceTests {
         #expect(grown["web1"] == after["web1"] && regrown[grown["web1"] ?? "?"] == now[after["web1"] ?? "?"], "\(now) -> \(regrown)")
         #expect(Lab.sysfs("/sys/bus/dax/devices/\(grown["web2"] ?? "?")/size") == "\(40 << 20)")
 
-        // Destroy: the devices go, and the journal forgets them.
+        // Destroy: the devices go, and the journal forgets them. A VM can be named without
+        // the plan file (as after removing it from the file): found by the journal.
+        let one = try Self.daxkit(["provision", "destroy", "--vm", "web1", "--force"])
+        #expect(one.status == 0 && one.stderr.contains("destroyed 1 VM: web1"), "\(one.stderr)")
+        #expect(try Self.devices().count == 1)
         let gone = try Self.daxkit(["provision", "destroy", file, "--force"])
         #expect(gone.status == 0, "\(gone.stderr)")
         #expect(try Self.devices().isEmpty)

@@ -165,7 +165,7 @@ struct ProvisionLabTests {
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.count == 4, "\(r.stderr)")
         #expect(r.stderr.contains("a blank before the unit") && r.stderr.contains("given twice") && r.stderr.contains("unknown key \"colour\"")
-                && r.stderr.contains("3 problems; nothing was changed"), "\(r.stderr)")
+                && r.stderr.contains("3 problems; the plan is refused as a whole"), "\(r.stderr)")
         let huge = try Self.plan("vms:\n  - {name: big, size: 64G}\n  - {name: small, size: 64M}\n", "huge")
         let h = try Self.daxkit(["provision", "apply", huge])
         #expect(h.status == 1)

@@ -477,6 +477,31 @@ extension Provisioning {
         }
     }
 
+    /// The VMs of this host by name, as a plan, for tearing them down without their plan
+    /// file (a VM already removed from it): a name's dax-source entry in the state
+    /// journal, else the namespace carrying the name.
+    ///
+    /// - Returns: a plan (`file` empty) with one VM per name, as it is on the host.
+    /// - Throws: `DaxError` `.notFound` for a name that is neither; the host's reading
+    ///   errors.
+    public static func hostPlan(vms names: [String]) throws -> ProvisionPlan {
+        let host = try ProvisionHost()
+        var vms: [ProvisionPlan.VM] = []
+        for n in names {
+            if let e = host.journal.entry(n) {
+                vms.append(.init(name: n, size: e.size, align: e.align, source: .dax))
+            } else if let ns = host.namespaces.first(where: { $0.snapshot.label == n }) {
+                vms.append(.init(name: n, size: ns.snapshot.size, align: ns.snapshot.align ?? 2 << 20, map: ns.map ?? .dev,
+                                 region: ns.region))
+            } else {
+                throw DaxError(.notFound, object: Phrase("vm \(n)"),
+                               problem: "no namespace carries this name and the state journal records no dax device for it",
+                               fix: Phrase("list them: \(Operation.listNamespaces), or name the plan file"))
+            }
+        }
+        return ProvisionPlan(vms: vms)
+    }
+
     /// Overwrites a device-DAX device with zeros through a shared mapping, then reads it
     /// back.
     ///

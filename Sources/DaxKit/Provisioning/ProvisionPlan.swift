@@ -258,7 +258,7 @@ public struct ProvisionPlan: Sendable, Hashable {
         }
         guard problems.isEmpty else {
             throw DaxError(.invalidPlan, object: Phrase(file),
-                           problem: Phrase("\(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was changed"),
+                           problem: Phrase("\(problems.count) problem\(problems.count == 1 ? "" : "s"); the plan is refused as a whole"),
                            details: problems)
         }
         return ProvisionPlan(file: file, vms: vms)

@@ -81,8 +81,9 @@ extension VMState {
     /// - Parameter vocabulary: how a problem names parameters and operations.
     public func json(_ vocabulary: some Vocabulary = LibraryVocabulary()) -> JSON {
         var o = Provisioning.jsonHead(name: name, action: action, source: source, region: region, namespace: namespace)
-        if let devicePath { o.add("device", .string(devicePath)) }
-        if let path { o.add("path", .string(path)) }
+        // Always present (null without a device), so that jq pipelines need no guards.
+        o.add("device", devicePath.map { .string($0) } ?? .null)
+        o.add("path", path.map { .string($0) } ?? .null)
         o.add("usable_size", .uint(usableSize))
         o.add("align", .uint(align))
         o.add("host_ram_bytes", .uint(hostRAMBytes))
@@ -99,7 +100,8 @@ extension VMState {
                 return j.json
             }))
         }
-        if let d = problem?.rendered(by: vocabulary) ?? drift { o.add("drift", .string(d)) }
+        if let d = drift { o.add("drift", .string(d)) }
+        if let p = problem?.rendered(by: vocabulary) { o.add("problem", .string(p)) }
         return o.json
     }
 

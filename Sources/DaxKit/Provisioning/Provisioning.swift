@@ -590,6 +590,11 @@ public enum Provisioning {
             } catch {}
         }
         guard let best else {
+            // Sized and costed all the same: what it would take where it fits.
+            result.rawSize = size
+            result.usableSize = size
+            result.hostRAMBytes = HostRAMCost.bytes(for: size, mode: .devdax, map: .mem, align: vm.align,
+                                                    compoundVmemmap: host.compoundVmemmap)
             var fix: Phrase = "dynamic dax regions come from soft-reserved memory (EFI_MEMORY_SP, or memmap=nn%ss+0xefffffff) and CXL RAM; use source namespace for pmem"
             let snapshot = regions
             if let boot = candidates.compactMap({ i in snapshot[i].devices.first { Self.isBootDevice($0, of: snapshot[i]) } }).first {
