@@ -135,6 +135,8 @@ extension Provisioning {
                 FaultInjection.point("journal: intent")
             }
 
+            // Listening before the kernel makes anything, so no device's uevent is missed.
+            let nodes = try DeviceNodeWatcher(subsystem: "dax")
             var created: [(source: ProvisionPlan.Source, name: String)] = []
             var emptied: [String] = []
             var recreated: [String] = []
@@ -196,7 +198,7 @@ extension Provisioning {
             for i in states.indices {
                 let vm = plan.vms[i]
                 if let path = states[i].devicePath, let device = states[i].device {
-                    try DeviceNodes.wait(for: device)
+                    try nodes.wait(for: device, made: report.vms[i].action != .keep || report.vms[i].needsEnable)
                     try setOwner(path, vm: vm)
                     if let o = try? Syscall.owner(path).get() { (states[i].owner, states[i].group, states[i].mode) = o }
                     FaultInjection.point("\(path) owner and mode")
