@@ -113,6 +113,12 @@ private func finding(_ id: String, _ s: DoctorSnapshot) throws -> DoctorFinding 
         s.iomem = [.init(PhysicalRange(start: 0, end: 0), "Soft Reserved")]
         let hmem = try finding("module.dax_hmem", s)
         #expect(hmem.status == .warn && hmem.fix?.contains("modprobe dax_hmem") == true)
+        // A hardware driver missing where the hardware is absent takes nothing away.
+        s.modules["cxl_pci"] = .missing
+        s.hasCXL = false
+        #expect(try finding("module.cxl_pci", s).status == .ok)
+        s.hasCXL = true
+        #expect(try finding("module.cxl_pci", s).status == .fail)
     }
 
     @Test func softReserved() throws {

@@ -4,18 +4,21 @@
 /// `memmap=nn!ss` range without nd_e820, pmem regions without nd_pmem, dax_pmem or
 /// device_dax) fails; one loadable but not loaded where it is needed now (soft-reserved
 /// memory without dax_hmem) warns; any other missing one warns with the feature it
-/// takes away.
+/// takes away, except a hardware driver (nfit, cxl_*) on a host without that hardware.
 public enum ModulesCheck {
     /// A module daxkit cares about, what needs it, and when this host needs it now.
     struct Module: Sendable {
         var name: String
         var neededFor: String
         var neededNow: @Sendable (DoctorSnapshot) -> Bool
+        /// A driver for hardware (ACPI NFIT, CXL): missing where the hardware is absent
+        /// takes nothing away here.
+        var forHardware = false
     }
 
     /// The modules judged, in report order; `cxl` stands for cxl_acpi, cxl_pci, cxl_mem.
     static let modules: [Module] = [
-        Module(name: KernelModules.nfit, neededFor: "NVDIMM regions (ACPI NFIT)", neededNow: { $0.hasNFIT }),
+        Module(name: KernelModules.nfit, neededFor: "NVDIMM regions (ACPI NFIT)", neededNow: { $0.hasNFIT }, forHardware: true),
         Module(name: KernelModules.ndE820, neededFor: "memmap=nn!ss legacy pmem",
                neededNow: { s in MemmapRange.parse(commandLine: s.commandLine).ranges.contains { $0.kind == .pmem } }),
         Module(name: KernelModules.ndPMEM, neededFor: "raw and fsdax namespaces (/dev/pmemN)", neededNow: { !$0.regions.isEmpty }),
@@ -26,9 +29,9 @@ public enum ModulesCheck {
         Module(name: KernelModules.kmem, neededFor: "dax reconfigure-device -m system-ram", neededNow: { _ in false }),
         Module(name: KernelModules.daxHMEM, neededFor: "soft-reserved memory as dynamic dax regions (dax create-device)",
                neededNow: { s in s.iomem.contains { $0.name == "Soft Reserved" } }),
-        Module(name: "cxl_acpi", neededFor: "CXL memory regions", neededNow: { $0.hasCXL }),
-        Module(name: "cxl_pci", neededFor: "CXL memory devices", neededNow: { $0.hasCXL }),
-        Module(name: "cxl_mem", neededFor: "CXL memory devices", neededNow: { $0.hasCXL }),
+        Module(name: "cxl_acpi", neededFor: "CXL memory regions", neededNow: { $0.hasCXL }, forHardware: true),
+        Module(name: "cxl_pci", neededFor: "CXL memory devices", neededNow: { $0.hasCXL }, forHardware: true),
+        Module(name: "cxl_mem", neededFor: "CXL memory devices", neededNow: { $0.hasCXL }, forHardware: true),
     ]
 
     /// One finding per module, `module.NAME`.
@@ -47,12 +50,14 @@ public enum ModulesCheck {
                                      fix: "modprobe \(m.name) (and add it to /etc/modules-load.d/ to load it at boot)")
             case .available:
                 return DoctorFinding(id, .ok, "available (loads on demand or with modprobe \(m.name)); for \(m.neededFor)")
+            case .missing where m.forHardware && !now:
+                return DoctorFinding(id, .ok, "missing, and not needed here: this host has no \(m.name == KernelModules.nfit ? "ACPI NFIT (NVDIMMs)" : "CXL devices"); for \(m.neededFor)")
             case .missing:
                 let config = KernelModules.configOption[m.name].map { " (\($0))" } ?? ""
                 return DoctorFinding(id, now ? .fail : .warn,
                                      "missing: not built into \(release), not loaded, not installed in /lib/modules/\(release)",
                                      why: "\(m.neededFor) cannot work without it" + (now ? ", and this host has them" : ""),
-                                     fix: "install linux-image-\(release) (the package with the running kernel's modules) or boot a kernel built with it\(config)")
+                                     fix: "install the running kernel's modules (on Debian: linux-image-\(release)) or boot a kernel built with it\(config)")
             }
         }
     }
