@@ -742,8 +742,16 @@ _daxkit_doctor() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--plan)
     __daxkit_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--plan')
+        __daxkit_add_completions -o plusdirs -fX '!*.@(yaml|yml|json)'
+        return
+        ;;
+    esac
 }
 
 _daxkit_help() {

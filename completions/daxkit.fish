@@ -79,7 +79,7 @@ function __daxkit_parse_tokens -S
                 __daxkit_parse_subcommand 1 'vm=+' 'zero' 'f/force' 'progress' 'no-progress' 'version' 'h/help'
             end
         case 'doctor'
-            __daxkit_parse_subcommand 0 'json' 'version' 'h/help'
+            __daxkit_parse_subcommand 0 'json' 'plan=' 'version' 'h/help'
         case 'help'
             __daxkit_parse_subcommand -r 1 'version'
         end
@@ -335,6 +335,7 @@ complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options 
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision destroy" version' -l 'version' -d 'Show the version.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit provision destroy" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit doctor" json' -l 'json' -d 'Print the findings as a JSON array on stdout.'
+complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit doctor" plan' -l 'plan' -d 'The provisioning plan whose owners and modes the device nodes are judged against (default: /etc/daxkit/vms.yaml, the boot unit\'s).' -rfa '(set -l exts \'yaml\' \'yml\' \'json\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit doctor" version' -l 'version' -d 'Show the version.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit doctor" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit help" version' -l 'version' -d 'Show the version.'

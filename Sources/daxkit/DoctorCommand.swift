@@ -36,13 +36,17 @@ struct DoctorCommand: ParsableCommand {
         Examples:
           daxkit doctor
           daxkit doctor --json | jq -r '.[] | select(.status != "ok") | .check'
+          daxkit doctor --plan vms.yaml
         """
     )
 
     @Flag(help: "Print the findings as a JSON array on stdout.") var json = false
+    @Option(help: ArgumentHelp("The provisioning plan whose owners and modes the device nodes are judged against (default: /etc/daxkit/vms.yaml, the boot unit's).",
+                               valueName: "file"), completion: .file(extensions: ["yaml", "yml", "json"]))
+    var plan: String = DoctorSnapshot.planPath
 
     func run() throws {
-        let findings = Doctor.evaluate(DoctorSnapshot.read())
+        let findings = Doctor.evaluate(DoctorSnapshot.read(plan: plan))
         CLI.writeAll(1, json ? Doctor.json(findings).rendered() + "\n" : Doctor.text(findings))
         if Doctor.anyFailed(findings) { throw ExitCode(1) }
     }

@@ -87,6 +87,18 @@ struct ProvisionLabDaxSourceTests {
         var st = stat()
         #expect(stat("/dev/\(web1)", &st) == 0 && st.st_mode & 0o777 == 0o640)
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "/dev/dax/by-vm/web1")) == "../../\(web1)")
+        // doctor judges the nodes against this plan: as planned, then a mode that drifted.
+        func nodesCheck() throws -> [String: Any] {
+            let d = try Lab.run(Lab.daxkit, ["doctor", "--json", "--plan", file])
+            let all = try #require(try Lab.parse(d.stdout) as? [[String: Any]], "\(d.stdout) \(d.stderr)")
+            return try #require(all.first { $0["check"] as? String == "device-nodes" })
+        }
+        let asPlanned = try nodesCheck()
+        #expect(asPlanned["status"] as? String == "ok", "\(asPlanned)")
+        chmod("/dev/\(web1)", 0o660)
+        let drifted = try nodesCheck()
+        #expect(drifted["status"] as? String == "warn" && (drifted["found"] as? String ?? "").contains("mode 0660, planned 0640"), "\(drifted)")
+        chmod("/dev/\(web1)", 0o640)
         // udev gives a re-probed node the same (the lab runs no udevd: the rule's words).
         let rule = (try? String(contentsOfFile: "/run/udev/rules.d/70-daxkit-vm-web1.rules", encoding: .utf8)) ?? ""
         #expect(rule.contains("KERNEL==\"\(web1)\", MODE:=\"0640\", SYMLINK+=\"dax/by-vm/web1\""), "\(rule)")

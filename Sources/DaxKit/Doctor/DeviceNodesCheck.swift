@@ -28,13 +28,13 @@ public enum DeviceNodesCheck {
         }
         if let e = s.planError { problems.append("plan unreadable: \(e)") }
         let rules = s.udevRules.isEmpty ? "no udev rule for dax/pmem" : "udev rules: \(s.udevRules.joined(separator: ", "))"
-        let plan = s.planNodes.map { "plan: \($0.count) VM(s)" } ?? "no /etc/daxkit/vms.yaml"
+        let plan = s.planNodes.map { "plan \(s.planFile): \($0.count) VM(s)" } ?? "no \(s.planFile)"
         if problems.isEmpty {
             return [DoctorFinding(id, .ok, "\(s.deviceNodes.count) node(s) as expected; \(plan); \(rules)")]
         }
         return [DoctorFinding(id, .warn, problems.joined(separator: "; ") + "; \(plan); \(rules)",
                               why: "a VMM that runs as its own user cannot open a root-only node, a node others can read exposes guest memory, and udev recreates nodes as root 0600 whenever a device is enabled",
-                              fix: "daxkit provision apply /etc/daxkit/vms.yaml (or systemctl enable daxkit-provision.service) restores planned owners and modes; chmod o-rw the open nodes")]
+                              fix: "daxkit provision apply \(s.planFile) (or systemctl enable daxkit-provision.service) restores planned owners and modes; chmod o-rw the open nodes")]
     }
 
     /// `0660`.

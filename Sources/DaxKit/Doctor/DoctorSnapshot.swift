@@ -48,6 +48,8 @@ public struct DoctorSnapshot: Sendable, Hashable {
     public var planNodes: [PlannedNode]?
     /// Why the plan could not be read, when it exists and cannot.
     public var planError: String?
+    /// The provisioning plan file judged against (``planPath`` unless one was named).
+    public var planFile = DoctorSnapshot.planPath
     /// udev rule files that mention dax or pmem devices (path).
     public var udevRules: [String] = []
     /// The installed libndctl and libdaxctl package versions (dpkg), when known.

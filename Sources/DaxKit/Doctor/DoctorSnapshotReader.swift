@@ -19,8 +19,12 @@ extension DoctorSnapshot {
     ///
     /// Never throws: what cannot be read is left empty or nil (a host without libnvdimm
     /// has no regions), so each check judges what is there.
-    public static func read() -> DoctorSnapshot {
+    ///
+    /// - Parameter plan: the provisioning plan file whose owners and modes the device
+    ///   nodes are judged against (default ``planPath``, the boot unit's).
+    public static func read(plan planPath: String = DoctorSnapshot.planPath) -> DoctorSnapshot {
         var s = DoctorSnapshot()
+        s.planFile = planPath
         s.isRoot = geteuid() == 0
         s.kernelRelease = KernelModules.kernelRelease()
         s.commandLine = HostFile.trimmed("/proc/cmdline") ?? ""
