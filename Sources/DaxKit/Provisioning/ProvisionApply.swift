@@ -195,6 +195,7 @@ extension Provisioning {
             let changed = !report.reclaims.isEmpty || report.vms.contains { $0.action != .keep || $0.needsEnable }
             var states = changed ? try status(plan) : status(plan, host: host, report: report)
             var seen = journal
+            var rules = udevRules()
             for i in states.indices {
                 let vm = plan.vms[i]
                 if let path = states[i].devicePath, let device = states[i].device {
@@ -203,7 +204,7 @@ extension Provisioning {
                     if let o = try? Syscall.owner(path).get() { (states[i].owner, states[i].group, states[i].mode) = o }
                     FaultInjection.point("\(path) owner and mode")
                     try linkStablePath(vm.name, to: device)
-                    try writeUdevRule(vm, device: device)
+                    try writeUdevRule(vm, device: device, rules: &rules)
                     FaultInjection.point("\(stablePath(vm.name)) linked")
                     states[i].hasStablePath = true
                     states[i].drift = nil
@@ -382,20 +383,32 @@ extension Provisioning {
     /// Writes a VM's udev rule (``udevRule(_:device:)``) atomically, when it changed.
     ///
     /// - Throws: `DaxError` `.io` naming the step that failed.
-    static func writeUdevRule(_ vm: ProvisionPlan.VM, device: String) throws {
+    ///
+    /// - Parameter rules: the VM rule files there are, path to text (read once per apply
+    ///   by ``udevRules()``), kept up to date.
+    static func writeUdevRule(_ vm: ProvisionPlan.VM, device: String, rules: inout [String: String]) throws {
         let path = udevRulePath(vm.name), text = udevRule(vm, device: device)
         // Another VM's rule for this device number (a VM that left, its device since
         // reused) would give this VM's device its owner and link: it goes.
-        for f in HostFile.list("/run/udev/rules.d") where f.hasPrefix("70-daxkit-vm-") && "/run/udev/rules.d/" + f != path {
-            if HostFile.read("/run/udev/rules.d/" + f)?.contains("KERNEL==\"\(device)\"") == true {
-                _ = Syscall.removeIfPresent("/run/udev/rules.d/" + f)
-            }
+        for (other, words) in rules where other != path && words.contains("KERNEL==\"\(device)\"") {
+            _ = Syscall.removeIfPresent(other)
+            rules[other] = nil
         }
-        guard HostFile.read(path) != text else { return }
+        guard rules[path] != text else { return }
+        rules[path] = text
         if case .failure(let e) = Syscall.makeDirectories("/run/udev/rules.d") {
             throw DaxError(.io, object: "/run/udev/rules.d", problem: "cannot create it", underlyingError: e)
         }
         try AtomicFile.write(text, to: path)
+    }
+
+    /// The VM rule files in `/run/udev/rules.d`, path to text.
+    static func udevRules() -> [String: String] {
+        var out: [String: String] = [:]
+        for f in HostFile.list("/run/udev/rules.d") where f.hasPrefix("70-daxkit-vm-") {
+            out["/run/udev/rules.d/" + f] = HostFile.read("/run/udev/rules.d/" + f) ?? ""
+        }
+        return out
     }
 
     /// Sets a device node's owner, group and mode as the VM's entry says (what it leaves
