@@ -51,7 +51,7 @@ struct ProvisionPlanCommand: ParsableCommand {
     func run() throws {
         try CLI.run {
             let plan = try planFile.load()
-            let report = Provisioning.plan(plan, host: try ProvisionHost())
+            let report = Provisioning.plan(plan, host: try ProvisionHost(dax: plan.vms.contains { $0.source == .dax }))
             switch format ?? (CLI.stdoutIsTerminal ? .text : .json) {
             case .text: CLI.writeAll(1, report.describe(CLIVocabulary()).joined(separator: "\n") + "\n")
             case .json: CLI.writeAll(1, report.json(CLIVocabulary()).rendered() + "\n")

@@ -82,7 +82,7 @@ extension Provisioning {
     ///   undo).
     public static func apply(_ plan: ProvisionPlan, force: Bool = false) throws -> [VMState] {
         try HostLock.withLock {
-            let host = try ProvisionHost()
+            let host = try ProvisionHost(dax: plan.vms.contains { $0.source == .dax })
             let report = Provisioning.plan(plan, host: host)
             var problems = report.vms.compactMap(\.problem)
             let recreate = report.vms.filter { $0.fits && $0.action == .recreate }
@@ -264,7 +264,7 @@ extension Provisioning {
     /// - Returns: one state per VM, in the plan's order; `action` is what apply would do.
     /// - Throws: `DaxError` `.contextCreation` when libndctl/libdaxctl cannot start.
     public static func status(_ plan: ProvisionPlan) throws -> [VMState] {
-        let host = try ProvisionHost()
+        let host = try ProvisionHost(dax: plan.vms.contains { $0.source == .dax })
         return status(plan, host: host, report: Provisioning.plan(plan, host: host))
     }
 

@@ -54,20 +54,34 @@ public struct ProvisionHost: Sendable, Hashable {
     /// Reads this host through libndctl, libdaxctl, sysfs and `uname(2)`, and the state
     /// journal (``ProvisionJournal/load(from:)``).
     ///
+    /// - Parameter dax: whether to read the dax regions (libdaxctl), which only
+    ///   dax-source VMs need; they are read anyway when the journal records any. Without
+    ///   them, devdax namespaces' devices are found in sysfs (the nd dax device's child).
     /// - Throws: `DaxError` `.contextCreation` when libndctl/libdaxctl cannot start; the
     ///   journal's errors.
-    public init() throws {
+    public init(dax readDax: Bool = true) throws {
+        let journal = try ProvisionJournal.load()
         let nd = try NDContext()
-        let dax = try DAXContext()
-        let daxRegions = dax.regions.map { DaxRegionSnapshot($0) }
-        // A devdax namespace's device, by its nd dax device (the dax region's sysfs
-        // parent, `.../regionN/daxN.M`): one libdaxctl walk for all of them, not one
-        // per namespace through ndctl_dax_get_daxctl_region().
+        var daxRegions: [DaxRegionSnapshot] = []
+        // A devdax namespace's device, by its nd dax device (`.../regionN/daxN.M`, whose
+        // child is the device): one walk for all of them, not one libdaxctl region per
+        // namespace through ndctl_dax_get_daxctl_region().
         var deviceOf: [String: String] = [:]
-        for r in dax.regions {
-            if let parent = r.path?.split(separator: "/").last, let first = r.devices.first {
-                deviceOf[String(parent)] = first.devName
+        if readDax || !journal.vms.isEmpty {
+            let dax = try DAXContext()
+            daxRegions = dax.regions.map { DaxRegionSnapshot($0) }
+            for r in dax.regions {
+                if let parent = r.path?.split(separator: "/").last, let first = r.devices.first {
+                    deviceOf[String(parent)] = first.devName
+                }
             }
+        }
+        let daxRead = readDax || !journal.vms.isEmpty
+        func device(of seed: DAXSeed) -> String? {
+            if let d = deviceOf[seed.devName] { return d }
+            if daxRead { return seed.daxRegion?.devices.first?.devName }
+            let dir = "/sys/bus/nd/devices/" + seed.devName
+            return HostFile.list(dir).first { $0.hasPrefix("dax") && HostFile.trimmed(dir + "/" + $0 + "/dev") != nil }
         }
         var namespaces: [Namespace] = []
         for region in nd.regions {
@@ -77,14 +91,14 @@ public struct ProvisionHost: Sendable, Hashable {
                 let map = ns.dax?.location ?? ns.pfn?.location
                 namespaces.append(Namespace(snapshot: NamespaceSnapshot(ns), map: map,
                                             region: region.devName,
-                                            device: ns.dax.flatMap { deviceOf[$0.devName] ?? $0.daxRegion?.devices.first?.devName },
+                                            device: ns.dax.flatMap(device(of:)),
                                             isActive: ns.isActive))
             }
         }
         self.init(regions: nd.regions.map { RegionSnapshot($0) }, namespaces: namespaces,
                   daxRegions: daxRegions,
                   compoundVmemmap: HostRAMCost.kernelHasCompoundVmemmap(release: KernelModules.kernelRelease()),
-                  journal: try ProvisionJournal.load())
+                  journal: journal)
     }
 }
 
