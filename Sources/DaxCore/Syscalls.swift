@@ -132,9 +132,15 @@ package enum Syscall {
         let tmp = link + ".daxkit-new"
         _ = Glibc.unlink(tmp)
         guard Glibc.symlink(target, tmp) == 0 else { return .failure(.current) }
-        guard Glibc.rename(tmp, link) == 0 else {
+        return rename(tmp, over: link)
+    }
+
+    /// `rename(2)` of `source` over `target` (atomic within a file system); on failure
+    /// `source` is removed, so no temporary file is left behind.
+    package static func rename(_ source: String, over target: String) -> Result<Void, Errno> {
+        guard Glibc.rename(source, target) == 0 else {
             let e = Errno.current
-            _ = Glibc.unlink(tmp)
+            _ = Glibc.unlink(source)
             return .failure(e)
         }
         return .success(())

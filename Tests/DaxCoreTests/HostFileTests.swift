@@ -29,8 +29,8 @@ struct HostFileTests {
         #expect(throws: Never.self) { try Syscall.makeDirectories(base + "/a/b").get() }
         #expect(FileManager.default.fileExists(atPath: base + "/a/b"))
         let cwd = FileManager.default.currentDirectoryPath
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
-        FileManager.default.changeCurrentDirectoryPath(base)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
+        try #require(FileManager.default.changeCurrentDirectoryPath(base))
         #expect(throws: Never.self) { try Syscall.makeDirectories("c/d").get() }
         #expect(FileManager.default.fileExists(atPath: base + "/c/d"))
     }

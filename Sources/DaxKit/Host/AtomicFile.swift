@@ -30,11 +30,7 @@ enum AtomicFile {
             _ = Syscall.removeIfPresent(tmp)
             throw error
         }
-        guard rename(tmp, path) == 0 else {
-            let e = Errno.current
-            _ = Syscall.removeIfPresent(tmp)
-            throw fail("rename \(tmp) over it", e)
-        }
+        try Syscall.rename(tmp, over: path).mapError { fail("rename \(tmp) over it", $0) }.get()
         if case .success(let d) = Syscall.open(dir, O_RDONLY | O_DIRECTORY) {
             defer { Syscall.close(d) }
             try Syscall.fsync(d).mapError { fail("flush its directory", $0) }.get()

@@ -67,7 +67,8 @@ public struct ProvisionHost: Sendable, Hashable {
         // child is the device): one walk for all of them, not one libdaxctl region per
         // namespace through ndctl_dax_get_daxctl_region().
         var deviceOf: [String: String] = [:]
-        if readDax || !journal.vms.isEmpty {
+        let daxRead = readDax || !journal.vms.isEmpty
+        if daxRead {
             let dax = try DAXContext()
             daxRegions = dax.regions.map { DaxRegionSnapshot($0) }
             for r in dax.regions {
@@ -76,7 +77,6 @@ public struct ProvisionHost: Sendable, Hashable {
                 }
             }
         }
-        let daxRead = readDax || !journal.vms.isEmpty
         func device(of seed: DAXSeed) -> String? {
             if let d = deviceOf[seed.devName] { return d }
             if daxRead { return seed.daxRegion?.devices.first?.devName }
