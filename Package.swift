@@ -75,3 +75,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+// DaxKit imports Yams, and Yams imports Foundation: without MemberImportVisibility,
+// Foundation's String methods (contains, range(of:), padding) win overload resolution
+// in every DaxKit and daxkit file that never imported Foundation, and they go through
+// CFString and ICU (240 `contains` calls of one provision apply cost 7.5M instructions,
+// an eighth of all it ran). With it, a file sees the members of what it
+// imports: the standard library's.
+for t in package.targets where ["DaxKit", "daxkit"].contains(t.name) {
+    t.swiftSettings = (t.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}
+

@@ -91,7 +91,8 @@ public struct DoctorFinding: Sendable, Hashable {
 
     /// `STATUS CHECK: FOUND[; WHY; fix: FIX]`, the status padded to 4 columns.
     public var line: String {
-        var s = status.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0) + " \(check): \(found)"
+        let st = status.rawValue
+        var s = st + String(repeating: " ", count: max(0, 4 - st.count)) + " \(check): \(found)"
         if let why { s += "; \(why)" }
         if let fix { s += "; fix: \(fix)" }
         return s
