@@ -100,8 +100,12 @@ public struct NamespacePlan: Sendable {
 
 /// A random version-4 uuid.
 func randomUUID() -> [UInt8] {
+    // Two 64-bit draws (two getrandom(2) calls), not one per byte.
     var g = SystemRandomNumberGenerator()
-    var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+    var b = [UInt8](repeating: 0, count: 16)
+    for (i, word) in [g.next(), g.next()].enumerated() {
+        for j in 0..<8 { b[i * 8 + j] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(j))) }
+    }
     b[6] = (b[6] & 0x0f) | 0x40
     b[8] = (b[8] & 0x3f) | 0x80
     return b
