@@ -72,23 +72,26 @@ public enum Holders {
         if !paths.isEmpty {
             for entry in HostFile.list("/proc") {
                 guard let pid = Int32(entry), pid != me else { continue }
-                let comm = HostFile.trimmed("/proc/\(entry)/comm")
+                // A kernel thread (or a zombie) has no mappings and no files of its own: an
+                // empty maps ends its turn. The name is read only for a holder.
+                guard case .success(let maps) = HostFile.bytes("/proc/\(entry)/maps"), !maps.isEmpty else { continue }
+                var comm: String?? = .none
+                func command() -> String? {
+                    if case .some(let c) = comm { return c }
+                    let c = HostFile.trimmed("/proc/\(entry)/comm")
+                    comm = .some(c)
+                    return c
+                }
                 var seen = Set<String>()
-                if let maps = HostFile.read("/proc/\(entry)/maps") {
-                    for line in maps.split(separator: "\n") {
-                        guard let slash = line.firstIndex(of: "/") else { continue }
-                        let path = String(line[slash...])
-                        if paths.contains(path), !seen.contains(path) {
-                            seen.insert(path)
-                            out.append(DeviceHolder(kind: .mapped, device: String(path.dropFirst(5)), pid: pid, command: comm))
-                        }
-                    }
+                for path in Self.devicePaths(inMaps: maps) where paths.contains(path) && !seen.contains(path) {
+                    seen.insert(path)
+                    out.append(DeviceHolder(kind: .mapped, device: String(path.dropFirst(5)), pid: pid, command: command()))
                 }
                 for fd in HostFile.list("/proc/\(entry)/fd") {
                     guard let target = HostFile.readlink("/proc/\(entry)/fd/\(fd)"), paths.contains(target),
                           !seen.contains(target) else { continue }
                     seen.insert(target)
-                    out.append(DeviceHolder(kind: .open, device: String(target.dropFirst(5)), pid: pid, command: comm))
+                    out.append(DeviceHolder(kind: .open, device: String(target.dropFirst(5)), pid: pid, command: command()))
                 }
             }
         }
@@ -114,6 +117,26 @@ public enum Holders {
             if let drv = HostFile.readlink("/sys/bus/dax/devices/\(dax)/driver"), drv.hasSuffix("/kmem") {
                 out.append(DeviceHolder(kind: .systemRAM, device: dax, detail: "kmem driver bound"))
             }
+        }
+        return out
+    }
+
+    /// The `/dev/...` paths that lines of a `/proc/PID/maps` map, in order (repeats
+    /// kept): the pathname column of each line whose path starts with `/dev/`. Works on
+    /// the bytes; only those paths become strings (a process maps hundreds of files).
+    static func devicePaths(inMaps maps: [UInt8]) -> [String] {
+        var out: [String] = []
+        let dev = Array("/dev/".utf8)
+        var i = 0
+        while i < maps.count {
+            var end = i
+            while end < maps.count && maps[end] != UInt8(ascii: "\n") { end += 1 }
+            var slash = i
+            while slash < end && maps[slash] != UInt8(ascii: "/") { slash += 1 }
+            if end - slash >= dev.count, maps[slash..<slash + dev.count].elementsEqual(dev) {
+                out.append(String(decoding: maps[slash..<end], as: UTF8.self))
+            }
+            i = end + 1
         }
         return out
     }
