@@ -151,6 +151,12 @@ struct ProvisionJournalTests {
         #expect(Provisioning.udevRule(.init(name: "web1", size: Self.M), device: "dax0.3")
                 .hasSuffix("SUBSYSTEM==\"dax\", KERNEL==\"dax0.3\", SYMLINK+=\"dax/by-vm/web1\"\n"))
         #expect(Provisioning.udevRulePath("db1") == "/run/udev/rules.d/70-daxkit-vm-db1.rules")
+        // Apply finds the device a rule file is for (to remove another VM's rule for a
+        // reused device number) from its KERNEL key, not from anywhere in the text.
+        #expect(Provisioning.UdevRuleFile(Provisioning.udevRule(vm, device: "dax1.0")).device == "dax1.0")
+        #expect(Provisioning.UdevRuleFile("# KERNEL==\"dax9.9\"\nSUBSYSTEM==\"dax\", KERNEL==\"dax0.12\"\n").device == "dax0.12")
+        #expect(Provisioning.UdevRuleFile("SUBSYSTEM==\"dax\", SYMLINK+=\"KERNEL==\"\n").device == nil)
+        #expect(Provisioning.UdevRuleFile("").device == nil)
     }
 
     @Test("the journal survives a write and a read; a missing one is empty; a damaged one is refused naming the file")

@@ -203,7 +203,9 @@ extension Provisioning {
                     try setOwner(path, vm: vm)
                     if let o = try? Syscall.owner(path).get() { (states[i].owner, states[i].group, states[i].mode) = o }
                     FaultInjection.point("\(path) owner and mode")
-                    try linkStablePath(vm.name, to: device)
+                    // A link already pointing at the device is left alone (a re-apply
+                    // writes nothing).
+                    if !states[i].hasStablePath { try linkStablePath(vm.name, to: device) }
                     try writeUdevRule(vm, device: device, rules: &rules)
                     FaultInjection.point("\(stablePath(vm.name)) linked")
                     states[i].hasStablePath = true
@@ -380,33 +382,58 @@ extension Provisioning {
             + keys.joined(separator: ", ") + "\n"
     }
 
+    /// A VM rule file as apply found or wrote it.
+    struct UdevRuleFile: Equatable {
+        /// The file's text.
+        var text: String
+        /// The dax device its `KERNEL=="daxX.Y"` key matches; nil when it has none.
+        var device: Substring?
+
+        init(_ text: String) {
+            self.text = text
+            // `KERNEL=="NAME"` among the comma-separated keys of a rule line (on the
+            // UTF-8 bytes: Character-wise splitting cost 100,000 instructions a file).
+            let key = Array("KERNEL==\"".utf8), quote = UInt8(ascii: "\"")
+            device = nil
+            for line in text.utf8.split(separator: UInt8(ascii: "\n")) where line.first != UInt8(ascii: "#") {
+                for field in line.split(separator: UInt8(ascii: ",")) {
+                    let k = field.drop { $0 == UInt8(ascii: " ") }
+                    if k.starts(with: key), k.count > key.count + 1, k.last == quote {
+                        device = Substring(k.dropFirst(key.count).dropLast())
+                        return
+                    }
+                }
+            }
+        }
+    }
+
     /// Writes a VM's udev rule (``udevRule(_:device:)``) atomically, when it changed.
     ///
     /// - Throws: `DaxError` `.io` naming the step that failed.
     ///
-    /// - Parameter rules: the VM rule files there are, path to text (read once per apply
-    ///   by ``udevRules()``), kept up to date.
-    static func writeUdevRule(_ vm: ProvisionPlan.VM, device: String, rules: inout [String: String]) throws {
+    /// - Parameter rules: the VM rule files there are, by path (read once per apply by
+    ///   ``udevRules()``), kept up to date.
+    static func writeUdevRule(_ vm: ProvisionPlan.VM, device: String, rules: inout [String: UdevRuleFile]) throws {
         let path = udevRulePath(vm.name), text = udevRule(vm, device: device)
         // Another VM's rule for this device number (a VM that left, its device since
         // reused) would give this VM's device its owner and link: it goes.
-        for (other, words) in rules where other != path && words.contains("KERNEL==\"\(device)\"") {
+        for (other, rule) in rules where other != path && rule.device == device[...] {
             _ = Syscall.removeIfPresent(other)
             rules[other] = nil
         }
-        guard rules[path] != text else { return }
-        rules[path] = text
+        guard rules[path]?.text != text else { return }
+        rules[path] = UdevRuleFile(text)
         if case .failure(let e) = Syscall.makeDirectories("/run/udev/rules.d") {
             throw DaxError(.io, object: "/run/udev/rules.d", problem: "cannot create it", underlyingError: e)
         }
         try AtomicFile.write(text, to: path)
     }
 
-    /// The VM rule files in `/run/udev/rules.d`, path to text.
-    static func udevRules() -> [String: String] {
-        var out: [String: String] = [:]
+    /// The VM rule files in `/run/udev/rules.d`, by path.
+    static func udevRules() -> [String: UdevRuleFile] {
+        var out: [String: UdevRuleFile] = [:]
         for f in HostFile.list("/run/udev/rules.d") where f.hasPrefix("70-daxkit-vm-") {
-            out["/run/udev/rules.d/" + f] = HostFile.read("/run/udev/rules.d/" + f) ?? ""
+            out["/run/udev/rules.d/" + f] = UdevRuleFile(HostFile.read("/run/udev/rules.d/" + f) ?? "")
         }
         return out
     }
@@ -416,12 +443,17 @@ extension Provisioning {
     ///
     /// - Throws: `DaxError` `.io` with the errno of `chown(2)`/`chmod(2)`.
     static func setOwner(_ path: String, vm: ProvisionPlan.VM) throws {
-        let uid = vm.owner.flatMap(Syscall.uid) ?? UInt32.max
-        let gid = vm.group.flatMap(Syscall.gid) ?? UInt32.max
+        guard vm.owner != nil || vm.group != nil || vm.mode != nil else { return }
+        // What is already as the entry says is not written again (`stat(2)` first).
+        let now = try? Syscall.owner(path).get()
+        var uid = vm.owner.flatMap(Syscall.uid) ?? UInt32.max
+        var gid = vm.group.flatMap(Syscall.gid) ?? UInt32.max
+        if uid == now?.uid { uid = UInt32.max }
+        if gid == now?.gid { gid = UInt32.max }
         if uid != UInt32.max || gid != UInt32.max, case .failure(let e) = Syscall.chown(path, uid: uid, gid: gid) {
             throw DaxError(.io, object: Phrase(path), problem: "cannot change its owner", underlyingError: e)
         }
-        if let m = vm.mode, case .failure(let e) = Syscall.chmod(path, mode_t(m)) {
+        if let m = vm.mode, m != now?.mode, case .failure(let e) = Syscall.chmod(path, mode_t(m)) {
             throw DaxError(.io, object: Phrase(path), problem: "cannot change its mode", underlyingError: e)
         }
     }
