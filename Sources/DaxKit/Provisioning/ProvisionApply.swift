@@ -200,8 +200,7 @@ extension Provisioning {
                 let vm = plan.vms[i]
                 if let path = states[i].devicePath, let device = states[i].device {
                     try nodes.wait(for: device, made: report.vms[i].action != .keep || report.vms[i].needsEnable)
-                    try setOwner(path, vm: vm)
-                    if let o = try? Syscall.owner(path).get() { (states[i].owner, states[i].group, states[i].mode) = o }
+                    if let o = try setOwner(path, vm: vm) { (states[i].owner, states[i].group, states[i].mode) = o }
                     FaultInjection.point("\(path) owner and mode")
                     // A link already pointing at the device is left alone (a re-apply
                     // writes nothing).
@@ -441,21 +440,35 @@ extension Provisioning {
     /// Sets a device node's owner, group and mode as the VM's entry says (what it leaves
     /// out stays as it is).
     ///
-    /// - Throws: `DaxError` `.io` with the errno of `chown(2)`/`chmod(2)`.
-    static func setOwner(_ path: String, vm: ProvisionPlan.VM) throws {
-        guard vm.owner != nil || vm.group != nil || vm.mode != nil else { return }
-        // What is already as the entry says is not written again (`stat(2)` first).
-        let now = try? Syscall.owner(path).get()
-        var uid = vm.owner.flatMap(Syscall.uid) ?? UInt32.max
-        var gid = vm.group.flatMap(Syscall.gid) ?? UInt32.max
-        if uid == now?.uid { uid = UInt32.max }
-        if gid == now?.gid { gid = UInt32.max }
-        if uid != UInt32.max || gid != UInt32.max, case .failure(let e) = Syscall.chown(path, uid: uid, gid: gid) {
-            throw DaxError(.io, object: Phrase(path), problem: "cannot change its owner", underlyingError: e)
+    /// - Returns: the node's owner, group and permission bits after the change (one
+    ///   `stat(2)` before it: what is already as the entry says is not written again);
+    ///   nil when the node cannot be stat'ed and the entry sets nothing.
+    /// - Throws: `DaxError` `.io` with the errno of `stat(2)`, `chown(2)` or `chmod(2)`.
+    static func setOwner(_ path: String, vm: ProvisionPlan.VM) throws -> (uid: UInt32, gid: UInt32, mode: UInt16)? {
+        var now: (uid: UInt32, gid: UInt32, mode: UInt16)
+        switch Syscall.owner(path) {
+        case .success(let o): now = o
+        case .failure(let e):
+            // A node the entry sets something on must be there; else there is nothing to report.
+            guard vm.owner != nil || vm.group != nil || vm.mode != nil else { return nil }
+            throw DaxError(.io, object: Phrase(path), problem: "cannot change its owner or mode", underlyingError: e)
         }
-        if let m = vm.mode, m != now?.mode, case .failure(let e) = Syscall.chmod(path, mode_t(m)) {
-            throw DaxError(.io, object: Phrase(path), problem: "cannot change its mode", underlyingError: e)
+        let uid = vm.owner.flatMap(Syscall.uid).flatMap { $0 == now.uid ? nil : $0 }
+        let gid = vm.group.flatMap(Syscall.gid).flatMap { $0 == now.gid ? nil : $0 }
+        if uid != nil || gid != nil {
+            if case .failure(let e) = Syscall.chown(path, uid: uid ?? UInt32.max, gid: gid ?? UInt32.max) {
+                throw DaxError(.io, object: Phrase(path), problem: "cannot change its owner", underlyingError: e)
+            }
+            now.uid = uid ?? now.uid
+            now.gid = gid ?? now.gid
         }
+        if let m = vm.mode, m != now.mode {
+            if case .failure(let e) = Syscall.chmod(path, mode_t(m)) {
+                throw DaxError(.io, object: Phrase(path), problem: "cannot change its mode", underlyingError: e)
+            }
+            now.mode = m
+        }
+        return now
     }
 }
 
