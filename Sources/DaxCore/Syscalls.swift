@@ -110,8 +110,8 @@ package enum Syscall {
         if let n = UInt32(user) { return n }
         var pw = passwd()
         var result: UnsafeMutablePointer<passwd>?
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 4096) { buf in
-            getpwnam_r(user, &pw, buf.baseAddress!, buf.count, &result) == 0 && result != nil ? pw.pw_uid : nil
+        return withGrowingBuffer(from: 4096) { buf, size in
+            (getpwnam_r(user, &pw, buf, size, &result), result != nil ? pw.pw_uid : nil)
         }
     }
 
@@ -121,8 +121,28 @@ package enum Syscall {
         if let n = UInt32(group) { return n }
         var gr = group_struct()
         var result: UnsafeMutablePointer<group_struct>?
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 16384) { buf in
-            getgrnam_r(group, &gr, buf.baseAddress!, buf.count, &result) == 0 && result != nil ? gr.gr_gid : nil
+        return withGrowingBuffer(from: 16384) { buf, size in
+            (getgrnam_r(group, &gr, buf, size, &result), result != nil ? gr.gr_gid : nil)
+        }
+    }
+
+    /// Runs a `get*nam_r(3)` call with a scratch buffer of `from` bytes, doubled while
+    /// the call answers `ERANGE`, up to 1 MiB: an entry's strings must all fit, and a
+    /// group's member list has no bound (a fixed buffer made a large group "no such
+    /// group"). `body` gets the buffer and its size in bytes and returns the call's
+    /// return value (0 or an errno) and what it found.
+    /// - Returns: what `body` found once it returned 0; nil on any other errno or when
+    ///   1 MiB is still too small.
+    package static func withGrowingBuffer<T>(from size: Int,
+                                             _ body: (UnsafeMutablePointer<CChar>, Int) -> (rc: Int32, found: T?)) -> T? {
+        var size = max(size, 64)
+        while true {
+            let (rc, found) = withUnsafeTemporaryAllocation(of: CChar.self, capacity: size) { body($0.baseAddress!, size) }
+            if rc == ERANGE && size < 1 << 20 {
+                size *= 2
+                continue
+            }
+            return rc == 0 ? found : nil
         }
     }
 
