@@ -1,5 +1,8 @@
 import DaxCore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a touch does to every byte of the mapping.
 public enum TouchMode: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
@@ -407,8 +410,12 @@ final class TouchRun: @unchecked Sendable {
         }
     }
 
+    /// `memset(3)`, called by name: the generic `initializeMemory(as:repeating:count:)`
+    /// is memset only once specialised, and unoptimised (the debug build the lab's
+    /// touch tests run in) it stored byte by byte, 11-18 times slower (256 MiB: 1.4-2.2 s
+    /// against 0.13 s on the host; a 1 GiB touch took 108 s under TCG).
     static func fill(_ pointer: UnsafeMutableRawPointer, count: Int, byte: UInt8) {
-        pointer.initializeMemory(as: UInt8.self, repeating: byte, count: count)
+        _ = memset(pointer, Int32(byte), count)
     }
 
     static func checksum(_ pointer: UnsafeRawPointer, count: Int) -> UInt64 {
