@@ -120,25 +120,34 @@ public indirect enum JSON: Equatable, Sendable {
     /// JSON string escaping; json-c (and so ndctl) also escapes `/` as `\/`, which
     /// `escapingSlash: false` leaves out.
     public static func escape(_ s: String, into out: inout String, escapingSlash: Bool = true) {
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "/" where escapingSlash: out += "\\/"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+        // Every escaped character is ASCII, and UTF-8 never uses ASCII bytes inside a
+        // multi-byte sequence: the runs between escapes are appended whole (most strings,
+        // device names, modes and sizes, are one such run).
+        func escaped(_ b: UInt8) -> String? {
+            switch b {
+            case UInt8(ascii: "\""): return "\\\""
+            case UInt8(ascii: "\\"): return "\\\\"
+            case UInt8(ascii: "/") where escapingSlash: return "\\/"
+            case UInt8(ascii: "\n"): return "\\n"
+            case UInt8(ascii: "\r"): return "\\r"
+            case UInt8(ascii: "\t"): return "\\t"
+            case 0x08: return "\\b"
+            case 0x0C: return "\\f"
+            case 0..<0x20:
+                let h = String(b, radix: 16)
+                return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            default: return nil
             }
         }
+        let bytes = s.utf8
+        var run = bytes.startIndex
+        for i in bytes.indices {
+            guard let e = escaped(bytes[i]) else { continue }
+            out.append(contentsOf: s[run..<i])
+            out += e
+            run = bytes.index(after: i)
+        }
+        out.append(contentsOf: s[run...])
     }
 
     /// Object member lookup (first match), for tests and callers.

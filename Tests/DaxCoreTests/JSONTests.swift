@@ -44,4 +44,20 @@ struct JSONRenderingTests {
         """
         #expect(j.rendered() == expected)
     }
+
+    @Test("string escaping as json-c: quote, backslash, slash, control characters; plain text as it is")
+    func escaping() {
+        func esc(_ s: String, slash: Bool = true) -> String {
+            var out = ""
+            JSON.escape(s, into: &out, escapingSlash: slash)
+            return out
+        }
+        #expect(esc("namespace0.0") == "namespace0.0")
+        #expect(esc("vm-é1") == "vm-é1")
+        #expect(esc("a\"b\\c") == "a\\\"b\\\\c")
+        #expect(esc("/dev/dax0.0") == "\\/dev\\/dax0.0")
+        #expect(esc("/dev/dax0.0", slash: false) == "/dev/dax0.0")
+        #expect(esc("a\nb\tc\u{01}\u{7f}") == "a\\nb\\tc\\u0001\u{7f}")
+        #expect(esc("é/") == "é\\/")
+    }
 }
