@@ -22,13 +22,22 @@ struct ProvisionTests {
                           range: .init(start: 0x6000_0000, end: 0x6000_0000 + 256 * M - 1), devices: [])
     }
 
+    /// A front end's terms, as the CLI's: parameters as options.
+    struct OptionVocabulary: Vocabulary {
+        func parameter(_ parameter: Parameter, value: String?) -> String { "--\(parameter.rawValue)" + (value.map { " \($0)" } ?? "") }
+        func enabling(_ parameter: Parameter) -> String { "pass --\(parameter.rawValue)" }
+        func operation(_ operation: DaxCore.Operation) -> String { "\(operation)" }
+    }
+
+    /// The problems as a front end says them: a plan's are in the file's terms (its
+    /// keys), whatever the front end calls its own options.
     static func problems(_ text: String) -> [String] {
         do {
             _ = try ProvisionPlan.parse(text, file: "vms.yaml")
             return []
         } catch let e as DaxError {
             #expect(e.code == .invalidPlan)
-            return e.details.map(\.description)
+            return e.details.map { $0.rendered(by: OptionVocabulary()) }
         } catch {
             Issue.record("not a DaxError: \(error)")
             return []

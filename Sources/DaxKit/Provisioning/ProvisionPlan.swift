@@ -99,6 +99,13 @@ public struct ProvisionPlan: Sendable, Hashable {
     ///
     /// Wraps Yams' `compose(yaml:)` (libyaml) with its basic resolver (no implicit
     /// types: scalars are text).
+    /// The size parser's phrases said in the plan's terms: its parameters are keys of
+    /// the file (`size "3X"`), not the command line's options (`--size "3X"`).
+    static func asKey(_ object: Phrase, _ problem: Phrase) -> Phrase {
+        Phrase(object.description + ": " + problem.description)
+    }
+    static func asKey(_ phrase: Phrase) -> Phrase { Phrase(phrase.description) }
+
     public static func parse(_ text: String, file: String) throws -> ProvisionPlan {
         var problems: [DaxError] = []
         func problem(_ line: Int?, _ what: String, _ p: Phrase, rule: Phrase = "", fix: Phrase = "",
@@ -111,8 +118,11 @@ public struct ProvisionPlan: Sendable, Hashable {
             // The basic resolver: every value is read as text and judged here (sizes,
             // modes, names), so YAML 1.1's implicit types are not needed; the default
             // resolver compiles seven ICU regular expressions (NSRegularExpression) at
-            // each start: 9M of the 61M instructions a 16-VM re-apply ran.
-            root = try Yams.compose(yaml: text, .basic)
+            // each start: 9M of the 61M instructions a 16-VM re-apply ran. No
+            // constructor maps (nodes are read as text, never constructed as Swift
+            // values) and UTF-8 named: the defaults build six tag dictionaries and read
+            // the whole environment (YAMS_DEFAULT_ENCODING), 1M instructions at each start.
+            root = try Yams.compose(yaml: text, .basic, Constructor([:], [:], [:]), .utf8)
         } catch let error as YamlError {
             if case .duplicatedKeysInMapping(let keys, let context) = error {
                 throw DaxError(.invalidPlan, object: Phrase("\(file):\(context.mark.line)"),
@@ -199,7 +209,7 @@ public struct ProvisionPlan: Sendable, Hashable {
                     }
                     vm.size = size.bytes
                 } catch let e as DaxError {
-                    problem(at("size"), who, Phrase("\(e.object): ") + e.problem, rule: e.rule, fix: e.fix, code: e.code)
+                    problem(at("size"), who, Self.asKey(e.object, e.problem), rule: Self.asKey(e.rule), fix: Self.asKey(e.fix), code: e.code)
                 }
             } else {
                 problem(line, who, "no size", fix: "give the guest memory size, e.g. size: 2G")
@@ -214,7 +224,7 @@ public struct ProvisionPlan: Sendable, Hashable {
                                 rule: "a VM's memory maps with 4K, 2M or 1G pages", fix: "use 4K, 2M or 1G")
                     }
                 } catch let e as DaxError {
-                    problem(at("align"), who, Phrase("\(e.object): ") + e.problem, rule: e.rule, fix: e.fix, code: e.code)
+                    problem(at("align"), who, Self.asKey(e.object, e.problem), rule: Self.asKey(e.rule), fix: Self.asKey(e.fix), code: e.code)
                 }
             }
             if let (text, _) = fields["source"] {
