@@ -42,6 +42,7 @@ struct ProvisionPlanCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text, json
+        static var allValueStrings: [String] { allCases.map { $0.rawValue } }
     }
 
     @OptionGroup var planFile: PlanFile
@@ -74,6 +75,11 @@ struct PlanFile: ParsableArguments {
 enum StateFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, qemu, libvirt
     case cloudHypervisor = "cloud-hypervisor"
+
+    /// The values `--format` takes, as ArgumentParser's default gives them (the raw
+    /// values), without its generic key path: that one is instantiated at run time,
+    /// through conformance lookups, at every start of every command that has the option.
+    static var allValueStrings: [String] { allCases.map { $0.rawValue } }
 
     static func print(_ states: [VMState], _ format: StateFormat?) {
         switch format ?? (CLI.stdoutIsTerminal ? .text : .json) {

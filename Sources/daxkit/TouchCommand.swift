@@ -5,7 +5,11 @@ import DAXMemory
 import Glibc
 #endif
 
-extension TouchMode: ExpressibleByArgument {}
+extension TouchMode: ExpressibleByArgument {
+    /// The raw values, as ArgumentParser's default gives them, without its generic key
+    /// path (see `StateFormat.allValueStrings`).
+    public static var allValueStrings: [String] { allCases.map { $0.rawValue } }
+}
 
 struct TouchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
