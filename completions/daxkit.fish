@@ -302,7 +302,7 @@ complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options 
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit touch" create-size' -l 'create-size' -d 'For --file: create the file, or extend it, to this size.' -rfka ''
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit touch" json' -l 'json' -d 'Print the report as JSON on stdout.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit touch" expect-pagesize' -l 'expect-pagesize' -d 'Fail unless smaps KernelPageSize of the mapping is this (4K, 2M or 1G).' -rfka ''
-complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit touch" expect-minimal-faults' -l 'expect-minimal-faults' -d 'Fail unless the touch took exactly one fault per aligned page.'
+complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit touch" expect-minimal-faults' -l 'expect-minimal-faults' -d 'Fail unless the touch\'s worker threads took exactly one fault per aligned page.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit touch" progress' -l 'progress' -d 'Draw progress on stderr even when it is not a terminal (then a line every few seconds); by default only on a terminal.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit touch" no-progress' -l 'no-progress' -d 'Never draw progress on stderr.'
 complete -c 'daxkit' -n '__daxkit_should_offer_completions_for_flags_or_options "daxkit touch" version' -l 'version' -d 'Show the version.'

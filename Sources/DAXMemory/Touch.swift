@@ -135,10 +135,14 @@ extension MemoryMapping {
     /// threads, then runs the same operation again over the now-populated
     /// mapping as a baseline, and reports faults, page sizes and bandwidth.
     ///
-    /// Faults are counted with `getrusage(RUSAGE_SELF)` (every thread) over a
-    /// window that opens once every worker is started and warmed up and closes
-    /// when the last worker is done; each worker's own `RUSAGE_THREAD` delta is
-    /// summed into `workerFaults` as well.
+    /// The touch's faults are the sum of each worker's own `RUSAGE_THREAD` delta
+    /// over its stores or loads: the workers are the only threads that touch the
+    /// mapping, so a correct device-DAX mapping gives exactly `size / align`
+    /// whatever else the process does. `getrusage(RUSAGE_SELF)` (every thread) over
+    /// the phase's window, which opens once every worker is started and warmed up and
+    /// closes when the last is done, is reported beside it as `processFaults`. The
+    /// calling thread runs the window's code once with no work (a warm-up phase)
+    /// before the first window, so that its own code and stack are mapped by then.
     ///
     /// - Parameters:
     ///   - options: Mode, threads and seed.
@@ -170,9 +174,14 @@ extension MemoryMapping {
             base: address, absoluteOffset: offset, mode: options.mode, seed: options.seed, chunks: chunks)
         try run.start(object: path)
 
-        let first = run.runPhase(1, phase: .touch, total: length, interval: options.progressInterval, progress: progress)
+        // The window's own code runs once with no work: a first call of it on a page
+        // of the binary not yet mapped would fault inside the first window.
+        _ = run.runPhase(TouchRun.warmUpPhase, phase: .touch, total: 0, interval: options.progressInterval, progress: nil)
+        let first = run.runPhase(
+            TouchRun.touchPhase, phase: .touch, total: length, interval: options.progressInterval, progress: progress)
         let baseline = run.runPhase(
-            2, phase: .baseline, total: length, interval: options.progressInterval, progress: progress)
+            TouchRun.baselinePhase, phase: .baseline, total: length, interval: options.progressInterval,
+            progress: progress)
         run.join()
         // smaps is read only after the baseline: reading it walks the page tables,
         // and the walk splits (zaps) PUD-mapped pages (mm/pagewalk.c walk_pud_range:
@@ -187,9 +196,9 @@ extension MemoryMapping {
             offset: offset, align: alignment.rawValue, address: UInt64(address),
             kernelPageSize: entry.kernelPageSize ?? 0, mmuPageSize: entry.mmuPageSize ?? 0,
             rss: entry.rss ?? 0,
-            faults: first.processFaults.total, majorFaults: first.processFaults.major,
-            workerFaults: first.workerFaults, expectedFaults: length / alignment.rawValue,
-            baselineFaults: baseline.processFaults.total, baselineWorkerFaults: baseline.workerFaults,
+            faults: first.workerFaults.total, majorFaults: first.workerFaults.major,
+            processFaults: first.processFaults.total, expectedFaults: length / alignment.rawValue,
+            baselineFaults: baseline.workerFaults.total, baselineProcessFaults: baseline.processFaults.total,
             threads: chunks.count, seed: options.seed,
             seconds: first.seconds, gibPerSecond: Double(length) / gib / first.seconds,
             baselineSeconds: baseline.seconds,
@@ -205,7 +214,7 @@ extension MemoryMapping {
 struct WorkerResult {
     var start: UInt64 = 0
     var end: UInt64 = 0
-    var faults = 0
+    var faults = FaultCount(minor: 0, major: 0)
     var mismatchOffset = -1
     var mismatchCount = 0
     var checksum: UInt64 = 0
@@ -215,7 +224,7 @@ struct WorkerResult {
 struct PhaseResult {
     var seconds: Double
     var processFaults: FaultCount
-    var workerFaults: Int
+    var workerFaults: FaultCount
     var mismatchOffset: Int?
     var mismatchCount: Int
 }
@@ -239,8 +248,13 @@ final class TouchRun: @unchecked Sendable {
 
     /// Progress granularity: workers publish bytes done after each block.
     static let blockSize = 1 << 20
-    /// The phase that releases workers to exit.
-    static let exitPhase = 3
+    /// The phases, in the order the gate opens them: a warm-up in which the workers
+    /// do no work (the coordinator's window code runs once), the touch, the baseline,
+    /// and the one that releases workers to exit.
+    static let warmUpPhase = 1
+    static let touchPhase = 2
+    static let baselinePhase = 3
+    static let exitPhase = 4
 
     init(base: UInt, absoluteOffset: Int, mode: TouchMode, seed: UInt64, chunks: [Range<Int>]) {
         self.base = base
@@ -320,14 +334,15 @@ final class TouchRun: @unchecked Sendable {
 
         var start = UInt64.max
         var end = UInt64(0)
-        var workerFaults = 0
+        var workerFaults = FaultCount(minor: 0, major: 0)
         var mismatch: Int?
         var mismatchCount = 0
         for index in chunks.indices {
             let result = results[index]
             start = min(start, result.start)
             end = max(end, result.end)
-            workerFaults += result.faults
+            workerFaults.minor += result.faults.minor
+            workerFaults.major += result.faults.major
             if result.mismatchOffset >= 0 {
                 mismatch = min(mismatch ?? .max, result.mismatchOffset)
             }
@@ -347,12 +362,12 @@ final class TouchRun: @unchecked Sendable {
         warmUp()
         ready.add(1, ordering: .releasing)
         let chunk = chunks[index]
-        for phase in 1...2 {
+        for phase in Self.warmUpPhase...Self.baselinePhase {
             guard gate.wait(for: phase) else { return }
             let faultsBefore = FaultCount.currentThread()
             let start = Sys.monotonicNanoseconds()
             var result = WorkerResult()
-            var offset = chunk.lowerBound
+            var offset = phase == Self.warmUpPhase ? chunk.upperBound : chunk.lowerBound
             while offset < chunk.upperBound {
                 let count = min(Self.blockSize, chunk.upperBound - offset)
                 apply(at: offset, count: count, into: &result)
@@ -361,7 +376,7 @@ final class TouchRun: @unchecked Sendable {
             }
             result.end = Sys.monotonicNanoseconds()
             result.start = start
-            result.faults = (FaultCount.currentThread() - faultsBefore).total
+            result.faults = FaultCount.currentThread() - faultsBefore
             results[index] = result
             finished.add(1, ordering: .releasing)
         }
