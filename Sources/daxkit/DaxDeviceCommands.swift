@@ -219,11 +219,17 @@ struct RestoreLayoutCommand: ParsableCommand {
         commandName: "restore-layout",
         abstract: "Recreate the dax devices a save-layout FILE records, on their exact ranges.",
         discussion: """
+        After every boot the kernel hands each soft-reserved region whole to its first \
+        device, daxN.0. When the layout records the region's devices and daxN.0 is not \
+        among them at that size, restore-layout empties daxN.0 first (enabled, devdax, \
+        mapped or opened by no process: its boot state) and says so; daxN.0 in any other \
+        state (held by a PID, in system-ram mode, disabled) is refused, naming why. \
         Devices already holding exactly their saved ranges are kept; every other saved \
         device is created on its ranges (multi-range devices included, in device order) \
-        and put back in its mode. Every range is checked free before anything is created: \
-        a range another device holds is named and nothing changes. Device numbers may \
-        differ from the saved ones; the ranges do not.
+        and put back in its mode. Every range is checked before anything changes: a range \
+        another device holds is named with its holder and nothing changes. A failed step \
+        undoes the steps before it; after a crash, running it again finishes the job. \
+        Device numbers may differ from the saved ones; the ranges do not.
         """
     )
     @Argument(help: ArgumentHelp("A layout written by save-layout.", valueName: "file"), completion: .file(extensions: ["json"])) var file: String

@@ -99,6 +99,32 @@ enum Lab {
         return pid
     }
 
+    /// A process that maps `bytes` of `path` shared, writes its first byte and sleeps
+    /// (as a VM holds its guest RAM): started, and waited for until it has mapped.
+    ///
+    /// - Returns: its pid; the caller kills it with ``stopHolder(_:)``.
+    static func mapHolder(_ path: String, bytes: UInt64) throws -> pid_t {
+        let out = "/tmp/daxkit-holder-\(getpid())-\(path.split(separator: "/").last ?? "").out"
+        unlink(out)
+        defer { unlink(out) }
+        let pid = try spawn("/usr/bin/python3", ["-c", "import mmap,os,time; fd=os.open('\(path)',os.O_RDWR); m=mmap.mmap(fd,\(bytes),mmap.MAP_SHARED); m[0]=1; print('mapped',flush=True); time.sleep(300)"], stdout: out)
+        var mapped = false
+        for _ in 0..<300 where !mapped {
+            mapped = (try? String(contentsOfFile: out, encoding: .utf8))?.contains("mapped") == true
+            if !mapped { usleep(100_000) }
+        }
+        if !mapped { stopHolder(pid) }
+        try #require(mapped, "the holder process never mapped \(path)")
+        return pid
+    }
+
+    /// Kills a ``mapHolder(_:bytes:)`` process and reaps it.
+    static func stopHolder(_ pid: pid_t) {
+        kill(pid, SIGKILL)
+        var st: Int32 = 0
+        waitpid(pid, &st, 0)
+    }
+
     /// Runs a command that must succeed; returns stdout.
     @discardableResult
     static func must(_ program: String, _ args: [String]) throws -> String {

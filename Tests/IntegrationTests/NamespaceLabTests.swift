@@ -153,15 +153,7 @@ struct NamespaceLabTests {
         let dev = try #require(o["dev"] as? String)
         let chardev = try Self.chardev(o)
         // A holder: python maps the whole device and sleeps (like a VM holding guest RAM).
-        let out = "/tmp/holder-\(getpid()).out"
-        unlink(out)
-        let pid = try Lab.spawn("/usr/bin/python3", ["-c", "import mmap,os,time; fd=os.open('/dev/\(chardev)',os.O_RDWR); m=mmap.mmap(fd,64<<20,mmap.MAP_SHARED); m[0]=1; print('mapped',flush=True); time.sleep(300)"], stdout: out)
-        var mapped = false
-        for _ in 0..<300 where !mapped {
-            mapped = (try? String(contentsOfFile: out, encoding: .utf8))?.contains("mapped") ?? false
-            if !mapped { usleep(100_000) }
-        }
-        try #require(mapped, "the holder process never mapped /dev/\(chardev)")
+        let pid = try Lab.mapHolder("/dev/\(chardev)", bytes: 64 << 20)
         let before = try Self.state()
         for args in [["destroy-namespace", dev, "-f"], ["disable-namespace", dev, "-f"],
                      ["create-namespace", "-e", dev, "-m", "fsdax", "-f"], ["disable-region", region]] {
@@ -170,9 +162,7 @@ struct NamespaceLabTests {
             #expect(r.stderr.contains("is mapped by PID \(pid) (python3)"), "\(args): \(r.stderr)")
         }
         #expect(try Self.state() == before)
-        kill(pid, SIGKILL)
-        var st: Int32 = 0
-        waitpid(pid, &st, 0)
+        Lab.stopHolder(pid)
         let d = try Self.daxkit("destroy-namespace", dev, "-f")
         #expect(d.status == 0, "\(d.stderr)")
     }

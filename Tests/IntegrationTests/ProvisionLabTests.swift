@@ -113,15 +113,8 @@ struct ProvisionLabTests {
         // A process maps db1's device: refused even with --force, naming the pid.
         let status = try Self.states(try Lab.must(Lab.daxkit, ["provision", "status", file, "--format", "json"]))
         let path = try #require(status.first?["path"] as? String)
-        let out = "/tmp/provision-holder-\(getpid()).out"
-        let pid = try Lab.spawn("/usr/bin/python3", ["-c", "import mmap,os,time; fd=os.open('\(path)',os.O_RDWR); m=mmap.mmap(fd,2<<20,mmap.MAP_SHARED); m[0]=1; print('mapped',flush=True); time.sleep(300)"], stdout: out)
-        defer { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0); unlink(out) }
-        var mapped = false
-        for _ in 0..<300 where !mapped {
-            mapped = (try? String(contentsOfFile: out, encoding: .utf8))?.contains("mapped") == true
-            if !mapped { usleep(100_000) }
-        }
-        try #require(mapped, "the holder did not map \(path)")
+        let pid = try Lab.mapHolder(path, bytes: 2 << 20)
+        defer { Lab.stopHolder(pid) }
         before = try NamespaceLabTests.state()
         let inUse = try Self.daxkit(["provision", "apply", changed, "--force"])
         #expect(inUse.status == 1)

@@ -139,7 +139,10 @@ public enum DaxDevices {
             if plan.ranges.isEmpty {
                 try seed.setSize(plan.size)
             } else {
-                for r in plan.ranges { try seed.setMapping(start: r.start, end: r.end) }
+                for (i, r) in plan.ranges.enumerated() {
+                    try seed.setMapping(start: r.start, end: r.end)
+                    if i < plan.ranges.count - 1 { FaultInjection.point("\(seed.devName): range \(i + 1) of \(plan.ranges.count) claimed") }
+                }
             }
             try seed.enableDevdax()
             return seed
@@ -176,6 +179,55 @@ public enum DaxDevices {
             }
             out.devices.append(dev)
         }
+    }
+
+    /// Empties a region's boot-time whole-region device (disabled, sized 0), so that the
+    /// new devices (a plan's, a layout's) can take its room.
+    ///
+    /// - Throws: `DaxError` `.notFound`, `.inUse` (a process maps it), `.kernelRefused`.
+    static func emptyBootDevice(_ name: String) throws {
+        let context = try DAXContext()
+        guard let dev = context.regions.flatMap(\.devices).first(where: { $0.devName == name }) else {
+            throw DaxError(.notFound, object: Phrase(name), problem: "not found")
+        }
+        try ensureNotMapped(dev, action: "emptied")
+        if dev.isEnabled { try dev.disable() }
+        try dev.setSize(0)
+    }
+
+    /// Gives an emptied boot-time device its whole region back and enables it (the undo
+    /// of ``emptyBootDevice(_:)``).
+    static func refillBootDevice(_ name: String) throws {
+        let context = try DAXContext()
+        guard let dev = context.regions.flatMap(\.devices).first(where: { $0.devName == name }) else { return }
+        try dev.setSize(dev.region.size ?? 0)
+        try dev.enableDevdax()
+    }
+
+    /// The device `name` (`daxX.Y`) as it is now, from a fresh context (libdaxctl lists a
+    /// region's devices once, so an older context misses devices made since).
+    ///
+    /// - Throws: `DaxError` `.contextCreation`, `.notFound`.
+    static func device(named name: String) throws -> DAXDevice {
+        guard let dev = try DAXContext().regions.flatMap(\.devices).first(where: { $0.devName == name }) else {
+            throw DaxError(.notFound, object: Phrase(name), problem: "not found")
+        }
+        return dev
+    }
+
+    /// Takes apart a device this process made, or one an interrupted run left half made:
+    /// its memory offlined (if it reached system-ram), its driver unbound, its ranges
+    /// released, and the device deleted (daxN.0 is emptied and kept). Held devices are
+    /// refused.
+    ///
+    /// - Throws: `DaxError` `.inUse` (a process maps it), `.kernelRefused`.
+    static func unmake(_ name: String) throws {
+        guard let dev = try? device(named: name) else { return }
+        try ensureNotMapped(dev, action: "destroyed")
+        if let mem = dev.memory, mem.onlineBlocks > 0 { try mem.offline() }
+        if dev.isEnabled { try dev.disable() }
+        try dev.setSize(0)
+        if dev.id != 0 { try dev.region.destroyDevice(dev) }
     }
 
     // MARK: - enable, disable

@@ -156,61 +156,203 @@ public enum DaxLayout {
 
     // MARK: - restore
 
-    /// Restores a saved layout: every saved device whose exact ranges no device holds is
-    /// created on them (in device order), then put in its mode (system-ram, onlined as it
-    /// was); devices already holding exactly their ranges are kept. Every range is checked
-    /// free before anything is created.
+    /// What a restore does in one region, judged before anything changes.
+    public struct RestorePlan: Sendable, Equatable {
+        /// A saved device that a live device already holds exactly.
+        public struct Kept: Sendable, Equatable {
+            /// The live device (`daxX.Y`).
+            public var live: String
+            /// The saved device.
+            public var saved: Device
+            /// It is devdax and disabled (an interrupted restore never enabled it): bind
+            /// device_dax.
+            public var needsEnable: Bool
+            /// It was saved in system-ram mode and is in devdax now: move it.
+            public var needsSystemRAM: Bool
+            /// It was saved with its memory online and that memory is offline now.
+            public var needsOnline: Bool
+        }
+        /// A saved device to create on its exact ranges.
+        public struct Creation: Sendable, Equatable {
+            /// The saved device.
+            public var saved: Device
+            /// The settled creation (size in bytes, alignment, the ranges).
+            public var creation: DaxDeviceRules.Creation
+        }
+        /// Boot-time devices (daxN.0 holding the whole region, enabled, held by nobody)
+        /// whose room the layout's devices take: emptied first.
+        public var emptied: [String] = []
+        /// Disabled devices holding the first ranges of a saved device and no more, as an
+        /// interrupted restore leaves them: destroyed, then the saved device is created whole.
+        public var leftovers: [String] = []
+        /// Saved devices already there.
+        public var kept: [Kept] = []
+        /// Saved devices to create, in the layout's order.
+        public var creations: [Creation] = []
+    }
+
+    /// Judges restoring `saved` (one region's devices from a layout) into `region`.
+    ///
+    /// The region's boot-time device (``DaxRegionSnapshot/bootDevice``, enabled) is
+    /// emptied when the layout records devices for the region and none of them is that
+    /// device at that size: after every boot the kernel hands the whole region to daxN.0,
+    /// and the layout says what the region should hold instead. Any other device over a
+    /// saved range is left alone and refused.
+    ///
+    /// - Parameters:
+    ///   - holders: each live device's holder (a process mapping or opening it, kmem), by
+    ///     device name; a held device is never emptied or destroyed.
+    /// - Throws: `DaxError` `.inUse` (the boot-time device is held: naming the PID or
+    ///   system RAM), `.conflict` (a saved range held by another device, named with its
+    ///   holder or state), and what ``DaxDeviceRules/create(in:size:align:ranges:)`` throws.
+    public static func plan(restoring saved: [Device], into region: DaxRegionSnapshot,
+                            holders: [String: DeviceHolder]) throws -> RestorePlan {
+        var out = RestorePlan()
+        var planned = region
+        let wanted = saved.filter { $0.size > 0 }
+        func free(_ name: String) {
+            guard let i = planned.devices.firstIndex(where: { $0.name == name }) else { return }
+            planned.availableSize += planned.devices[i].size
+            if planned.devices[i].id == 0 {
+                planned.devices[i].size = 0
+                planned.devices[i].ranges = []
+                planned.devices[i].isEnabled = false
+            } else {
+                planned.devices.remove(at: i)
+            }
+        }
+        if let boot = region.bootDevice, !wanted.isEmpty, !wanted.contains(where: { $0.ranges == boot.ranges }) {
+            if let h = holders[boot.name] {
+                throw DaxError(.inUse, object: Phrase(boot.name), problem: Phrase("holds its whole region as at boot, and \(h)"),
+                               rule: "a device in use is never emptied, not even to restore a layout",
+                               fix: h.pid.map { Phrase("stop PID \($0) first, then restore again") } ?? "release it first, then restore again")
+            }
+            if boot.isEnabled {
+                out.emptied.append(boot.name)
+                free(boot.name)
+            }
+        }
+        for d in region.devices where d.size > 0 && !d.isEnabled && !d.isSystemRAM && holders[d.name] == nil
+            && !out.emptied.contains(d.name) && !wanted.contains(where: { $0.ranges == d.ranges })
+            && wanted.contains(where: { $0.ranges.count > d.ranges.count && Array($0.ranges.prefix(d.ranges.count)) == d.ranges }) {
+            out.leftovers.append(d.name)
+            free(d.name)
+        }
+        for dev in wanted {
+            if let live = planned.devices.first(where: { $0.id >= 0 && $0.ranges == dev.ranges }) {
+                let online = (live.onlineBlocks ?? 0) > 0
+                out.kept.append(.init(live: live.name, saved: dev,
+                                      needsEnable: dev.mode == .devdax && !live.isSystemRAM && !live.isEnabled,
+                                      needsSystemRAM: dev.mode == .systemRAM && !live.isSystemRAM,
+                                      needsOnline: dev.mode == .systemRAM && dev.online && !online))
+                continue
+            }
+            for r in dev.ranges {
+                guard let d = planned.devices.first(where: { d in d.ranges.contains { $0.start <= r.end && r.start <= $0.end } }) else { continue }
+                let why: String
+                if let h = holders[d.name] { why = ", and \(h)" }
+                else if d.isSystemRAM { why = ", in system-ram mode" }
+                else if d == region.bootDevice { why = ", the whole region as at boot but disabled (not the boot state restore empties)" }
+                else { why = "" }
+                throw DaxError(.conflict, object: Phrase("range \(r) of \(dev.chardev)"), problem: Phrase("held by \(d.name)\(why)"),
+                               rule: "restore-layout empties only a boot-time daxN.0 that nothing holds",
+                               fix: d.isSystemRAM ? Phrase("return \(d.name) to devdax (\(Operation.reconfigureDevice(d.name, mode: "devdax"))) and destroy it first, or restore into another region")
+                                   : holders[d.name]?.pid.map { Phrase("stop PID \($0), destroy \(d.name) (\(Operation.destroyDevice(d.name))) and restore again") }
+                                   ?? Phrase("destroy \(d.name) first (\(Operation.destroyDevice(d.name))), or restore into another region"))
+            }
+            let c = try DaxDeviceRules.create(in: planned, size: nil, align: ByteCount(bytes: dev.align), ranges: dev.ranges)
+            planned.devices.append(.init(name: dev.chardev, id: -1, size: c.size, align: c.align, isEnabled: true, ranges: c.ranges))
+            planned.availableSize -= min(c.size, planned.availableSize)
+            out.creations.append(.init(saved: dev, creation: c))
+        }
+        return out
+    }
+
+    /// Restores a saved layout: in each saved region, an enabled boot-time daxN.0 that
+    /// nothing holds is emptied (the layout, not the boot, says what the region holds),
+    /// devices an interrupted restore left half made are destroyed, every saved device
+    /// whose exact ranges no device holds is created on them (in device order) and put
+    /// in its mode (system-ram, onlined as it was); devices already holding exactly
+    /// their ranges are kept (and enabled or onlined if a crash left them short of it).
+    /// Every region is judged before anything changes; a failed step undoes the steps
+    /// before it in reverse.
     ///
     /// - Returns: the devices created or kept (as they are now), with notes.
-    /// - Throws: `DaxError` `.conflict` naming a range another device holds, before any
-    ///   change; `.kernelRefused` from a step.
+    /// - Throws: `DaxError` from ``plan(restoring:into:holders:)`` before any change;
+    ///   `.notFound` (a saved region not on this host); `.kernelRefused` from a step,
+    ///   after the undo.
     public static func restore(from path: String, context: DAXContext) throws -> DaxDevices.Outcome {
         let layout = try decode(LayoutJSON.self, try read(path), file: path)
         guard layout.version == 1 else {
             throw DaxError(.invalidArgument, object: Phrase(path), problem: "layout version \(layout.version)", fix: "use a layout saved by this daxkit")
         }
         return try HostLock.withLock {
-            var out = DaxDevices.Outcome()
-            var work: [(DAXRegion, Device, DaxDeviceRules.Creation)] = []
+            let names = context.regions.flatMap(\.devices).map(\.devName)
+            var holders: [String: DeviceHolder] = [:]
+            for h in Holders.find(blockDevices: [], daxDevices: names) where holders[h.device] == nil { holders[h.device] = h }
+            var work: [(DAXRegion, RestorePlan)] = []
             for saved in layout.regions {
                 guard let region = context.regions.first(where: { DaxRegionSnapshot($0).device == saved.device })
                         ?? context.regions.first(where: { $0.id == saved.id }) else {
                     throw DaxError(.notFound, object: Phrase("dax region \(saved.id) (\(saved.device ?? "?"))"), problem: "not on this host",
                                    fix: "load dax_hmem (soft-reserved memory) or bring up the CXL region first")
                 }
-                let snap = DaxRegionSnapshot(region)
-                for d in saved.devices where d.size > 0 {
-                    let dev = try device(d, file: path)
-                    if let held = region.devices.first(where: { live in
-                        live.mappings.sorted { $0.pageOffset < $1.pageOffset }.map { DaxRegionSnapshot.Range(start: $0.start, end: $0.end) } == dev.ranges }) {
-                        out.notes.append("\(held.devName) already holds \(dev.chardev)'s ranges: kept")
-                        out.devices.append(held)
-                        continue
-                    }
-                    // Judged against the region as it will be once earlier ones are made.
-                    var planned = snap
-                    for (_, earlier, _) in work where earlier.region == dev.region {
-                        planned.devices.append(.init(name: earlier.chardev, id: -1, size: earlier.size, align: earlier.align,
-                                                     isEnabled: true, ranges: earlier.ranges))
-                    }
-                    let plan = try DaxDeviceRules.create(in: planned, size: nil, align: ByteCount(bytes: dev.align), ranges: dev.ranges)
-                    work.append((region, dev, plan))
-                }
+                let devices = try saved.devices.filter { $0.size > 0 }.map { try device($0, file: path) }
+                work.append((region, try plan(restoring: devices, into: DaxRegionSnapshot(region), holders: holders)))
             }
-            for (region, dev, plan) in work {
-                let made = try DaxDevices.make(plan, in: region)
-                if dev.mode == .systemRAM {
-                    try KernelModules.load(KernelModules.kmem, neededFor: "system-ram mode")
-                    try made.disable()
-                    try made.enableSystemRAM()
-                    if dev.online, let mem = made.memory {
-                        if dev.movable { try mem.onlineMovable() } else { try mem.onlineNormal() }
+            var out = DaxDevices.Outcome()
+            var emptied: [String] = [], made: [String] = []
+            do {
+                for (_, p) in work {
+                    for name in p.emptied {
+                        try DaxDevices.emptyBootDevice(name)
+                        emptied.append(name)
+                        out.notes.append("\(name): emptied (boot state), its range belongs to the layout")
+                        FaultInjection.point("\(name) emptied")
+                    }
+                    for name in p.leftovers {
+                        try DaxDevices.unmake(name)
+                        out.notes.append("\(name): destroyed (the first ranges of a saved device, as an interrupted restore leaves them)")
+                        FaultInjection.point("\(name) destroyed")
                     }
                 }
-                out.notes.append("\(made.devName) restored on \(dev.ranges.map(\.description).joined(separator: ", ")) (saved as \(dev.chardev))")
-                out.devices.append(made)
+                for (region, p) in work {
+                    for k in p.kept {
+                        let dev = try DaxDevices.device(named: k.live)
+                        if k.needsEnable { try dev.enableDevdax(); FaultInjection.point("\(k.live) enabled") }
+                        if k.needsSystemRAM || k.needsOnline { try systemRAM(dev, as: k.saved) }
+                        out.notes.append("\(k.live) already holds \(k.saved.chardev)'s ranges: kept\(k.needsEnable ? ", enabled" : "")\(k.needsSystemRAM ? ", moved to system-ram" : k.needsOnline ? ", onlined" : "")")
+                        out.devices.append(dev)
+                    }
+                    for c in p.creations {
+                        let dev = try DaxDevices.make(c.creation, in: region)
+                        made.append(dev.devName)
+                        FaultInjection.point("\(dev.devName) made")
+                        if c.saved.mode == .systemRAM { try systemRAM(dev, as: c.saved) }
+                        out.notes.append("\(dev.devName) restored on \(c.saved.ranges.map(\.description).joined(separator: ", ")) (saved as \(c.saved.chardev))")
+                        out.devices.append(dev)
+                    }
+                }
+            } catch {
+                for name in made.reversed() { try? DaxDevices.unmake(name) }
+                for name in emptied.reversed() { try? DaxDevices.refillBootDevice(name) }
+                throw error
             }
             return out
+        }
+    }
+
+    /// Puts a devdax device in system-ram mode and onlines it as `saved` was.
+    static func systemRAM(_ dev: DAXDevice, as saved: Device) throws {
+        if !dev.isSystemRAM {
+            try KernelModules.load(KernelModules.kmem, neededFor: "system-ram mode")
+            if dev.isEnabled { try dev.disable() }
+            try dev.enableSystemRAM()
+            FaultInjection.point("\(dev.devName) in system-ram mode")
+        }
+        if saved.online, let mem = dev.memory {
+            if saved.movable { try mem.onlineMovable() } else { try mem.onlineNormal() }
+            FaultInjection.point("\(dev.devName) onlined")
         }
     }
 }

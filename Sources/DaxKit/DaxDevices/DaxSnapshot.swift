@@ -119,6 +119,15 @@ public struct DaxRegionSnapshot: Sendable, Hashable, Codable {
     /// Whether the kernel onlines hot-added memory by itself.
     public var autoOnlines: Bool { autoOnline.hasPrefix("online") }
 
+    /// The device the kernel makes at boot, if it is still as made: the region's first
+    /// device (daxN.0), devdax, holding exactly the whole region (dax_hmem's
+    /// `devm_create_dev_dax` with the region's full range, drivers/dax/hmem/hmem.c).
+    /// Enabled or not; whether a process maps it is not in a snapshot.
+    public var bootDevice: Device? {
+        guard let range else { return nil }
+        return devices.first { $0.id == 0 && !$0.isSystemRAM && $0.size > 0 && $0.ranges == [range] }
+    }
+
     /// Reads a region's snapshot through libdaxctl, sysfs and /proc/iomem.
     public init(_ region: DAXRegion) {
         let path = region.path ?? ""

@@ -142,7 +142,7 @@ extension Provisioning {
             var recreated: [String] = []
             do {
                 for d in report.reclaims {
-                    try emptyBootDevice(d)
+                    try DaxDevices.emptyBootDevice(d)
                     emptied.append(d)
                     FaultInjection.point("\(d) emptied")
                 }
@@ -183,7 +183,7 @@ extension Provisioning {
                     case .dax: _ = try? DaxDevices.destroy(c.name, region: nil, force: true, context: try DAXContext())
                     }
                 }
-                for d in emptied.reversed() { try? refillBootDevice(d) }
+                for d in emptied.reversed() { try? DaxDevices.refillBootDevice(d) }
                 // The journal as it was, but for the recreates that were done (their old
                 // devices are gone; the new ones are theirs).
                 var back = before
@@ -235,29 +235,6 @@ extension Provisioning {
         }
         FaultInjection.point("\(dev.devName) created")
         return dev.devName
-    }
-
-    /// Empties a region's boot-time whole-region device (disabled, sized 0), so that the
-    /// plan's devices can take its room.
-    ///
-    /// - Throws: `DaxError` `.notFound`, `.inUse` (a process maps it), `.kernelRefused`.
-    static func emptyBootDevice(_ name: String) throws {
-        let context = try DAXContext()
-        guard let dev = context.regions.flatMap(\.devices).first(where: { $0.devName == name }) else {
-            throw DaxError(.notFound, object: Phrase(name), problem: "not found")
-        }
-        try DaxDevices.ensureNotMapped(dev, action: "emptied")
-        if dev.isEnabled { try dev.disable() }
-        try dev.setSize(0)
-    }
-
-    /// Gives an emptied boot-time device its whole region back and enables it (the undo
-    /// of ``emptyBootDevice(_:)``).
-    static func refillBootDevice(_ name: String) throws {
-        let context = try DAXContext()
-        guard let dev = context.regions.flatMap(\.devices).first(where: { $0.devName == name }) else { return }
-        try dev.setSize(dev.region.size ?? 0)
-        try dev.enableDevdax()
     }
 
     /// Each VM's device as it is, and how it differs from the plan.

@@ -461,7 +461,7 @@ public enum Provisioning {
         var reclaims: [String] = []
         for i in regions.indices {
             guard let range = regions[i].range, host.journal.owns(regionStart: range.start),
-                  let boot = regions[i].devices.firstIndex(where: { isBootDevice($0, of: regions[i]) }) else { continue }
+                  let boot = regions[i].devices.firstIndex(where: { $0 == regions[i].bootDevice }) else { continue }
             // Only when a VM of the plan needs this region's room.
             guard plan.vms.contains(where: { vm in
                 vm.source == .dax && (host.journal.entry(vm.name)?.regionStart == range.start || vm.region == nil
@@ -496,13 +496,6 @@ public enum Provisioning {
             }
         }
         return reclaims
-    }
-
-    /// Whether a device is its region's boot-time device: `daxN.0` holding the whole
-    /// region as one range, in devdax mode (what dax_hmem makes of soft-reserved memory
-    /// at every boot).
-    static func isBootDevice(_ d: DaxRegionSnapshot.Device, of region: DaxRegionSnapshot) -> Bool {
-        d.id == 0 && !d.isSystemRAM && d.size > 0 && region.range.map { d.ranges == [$0] } == true
     }
 
     /// A dax VM's device size: the request rounded up to its alignment.
@@ -611,7 +604,7 @@ public enum Provisioning {
                                                     compoundVmemmap: host.compoundVmemmap)
             var fix: Phrase = "dynamic dax regions come from soft-reserved memory (EFI_MEMORY_SP, or memmap=nn%ss+0xefffffff) and CXL RAM; use source namespace for pmem"
             let snapshot = regions
-            if let boot = candidates.compactMap({ i in snapshot[i].devices.first { Self.isBootDevice($0, of: snapshot[i]) } }).first {
+            if let boot = candidates.compactMap({ i in snapshot[i].bootDevice }).first {
                 fix = Phrase("\(boot.name) holds its whole region, as the kernel makes it at boot: empty it once (\(Operation.destroyDevice(boot.name))); from then on the region is the plan's and apply empties \(boot.name) again after each reboot")
             }
             result.problem = noFit(vm, reasons, none: candidates.isEmpty ? "no dynamic dax region on this host" : nil,
