@@ -163,11 +163,37 @@ struct NamespaceRulesTests {
         region.maxAvailableExtent = region.size
         let r = try Self.request(region: "region1", mode: .fsdax, size: "256M")
         let e = try #require(Self.refusal(r, region))
-        #expect(e.description == "region1: namespace start 0x17fe00000 is not 16M aligned as fsdax needs (ndctl check_dax_align); set the region's align to 16M, or set force")
+        // The region's align is 16M already: its own start is what is off, so only force helps.
+        #expect(e.description == "region1: namespace start 0x17fe00000 is not 16M aligned as fsdax needs (ndctl check_dax_align); set force (the kernel needs only 2M): the region's align is already 16M, so the region's own start, or the namespace's, is what is off")
         var forced = r
         forced.force = true
         let p = try Self.plan(forced, region)
         #expect(p.start == 0x17fe00000 && p.capacity.usableSize > 0)
+    }
+
+    @Test("align.sh: after a 1G+8K namespace, the next starts where the kernel puts it, at the region's align")
+    func startAtTheRegionAlign() throws {
+        // ndctl's test/align.sh: a 1G-aligned region, a 1G+8K fsdax namespace made at
+        // region align 4K; then the region's align is set to 16M and 2G namespaces are
+        // made at each page alignment. The kernel starts them at base + 1G + 16M.
+        let base: UInt64 = 0x1_4000_0000
+        func region(align: UInt64) -> RegionSnapshot {
+            RegionSnapshot(name: "region1", id: 1, size: 4 * Self.G, availableSize: 3 * Self.G - 8 << 10,
+                           maxAvailableExtent: 3 * Self.G - 8 << 10, align: align, resource: base,
+                           nextStart: base + Self.G + 8 << 10)
+        }
+        let aligned = region(align: 16 * Self.M)
+        #expect(aligned.allocationStart == base + Self.G + 16 * Self.M)
+        for a in ["1G", "2M", "4K"] {
+            let p = try Self.plan(try Self.request(region: "region1", mode: .fsdax, size: "2147483648", align: a), aligned)
+            #expect(p.start == base + Self.G + 16 * Self.M && p.capacity.usableSize > 0, "-a \(a): \(p.start)")
+        }
+        // At region align 4K the kernel starts it right after the first one: refused as
+        // ndctl refuses it, and the fix is the setting the test then makes.
+        let small = region(align: 4 << 10)
+        #expect(small.allocationStart == base + Self.G + 8 << 10)
+        let e = try #require(Self.refusal(try Self.request(region: "region1", mode: .fsdax, size: "1073750016", align: "4K"), small))
+        #expect(e.description == "region1: namespace start 0x180002000 is not 16M aligned as fsdax needs (ndctl check_dax_align); set the region's align to 16M (its align attribute in sysfs), or set force")
     }
 
     @Test("a region that cannot take it is skipped unless it was named")

@@ -414,7 +414,9 @@ public enum CapacityPlanner {
             }
             if isPFN && start % minimumNamespaceSize != 0 {
                 return .init(.startMisaligned, "namespace start \(hex(start)) is not 16M aligned as \(mode.rawValue) needs (ndctl check_dax_align)",
-                             fix: "set the region's align to 16M, or \(enable: .force)")
+                             fix: ra % minimumNamespaceSize == 0
+                                ? "\(enable: .force) (the kernel needs only 2M): the region's align is already \(compactSize(ra)), so the region's own start, or the namespace's, is what is off"
+                                : "set the region's align to 16M (its align attribute in sysfs), or \(enable: .force)")
             }
         case .kernel:
             if rawSize % ra != 0 {

@@ -245,8 +245,8 @@ extension CapacityPlanner {
         }
 
         // Allocation is first fit from the region start, so a new namespace starts after
-        // what is allocated; a reconfigured one keeps its own start.
-        let start = existing?.resource ?? region.nextStart ?? 0
+        // what is allocated, at the region alignment; a reconfigured one keeps its start.
+        let start = existing?.resource ?? region.allocationStart ?? 0
         let btt: BTTVersion = mode == .sector && !region.isLabelless ? region.bttVersion : .v1_1
 
         if let u = r.usableSize {

@@ -110,6 +110,20 @@ public struct RegionSnapshot: Sendable, Hashable, Codable {
                        resource: 1 << 40, nextStart: 1 << 40)
     }
 
+    /// Where the kernel will place a new namespace: ``nextStart`` rounded up, from the
+    /// region start, to the region alignment. The kernel allocates DPA only from starts
+    /// aligned to `align / interleave ways` on each DIMM (drivers/nvdimm/namespace_devs.c
+    /// space_valid(): `ALIGN(valid->start, nd_region->align / nd_region->ndr_mappings)`),
+    /// which is `align` in physical terms. Label-less regions have one namespace at the
+    /// region start; nil when ``nextStart`` is.
+    public var allocationStart: UInt64? {
+        guard let next = nextStart, let base = resource, next >= base, !isLabelless,
+              let a = align, a > 1 else { return nextStart }
+        let offset = next - base
+        let (up, o) = offset.addingReportingOverflow(a - 1)
+        return o ? next : base + up / a * a
+    }
+
     /// The largest namespace a new one can be: the whole region when label-less, else
     /// the largest free extent (the available size on kernels that do not report it).
     public var largestFree: UInt64 { isLabelless ? size : (maxAvailableExtent ?? availableSize) }

@@ -440,7 +440,7 @@ public enum Provisioning {
     static func take(_ raw: UInt64, from region: inout RegionSnapshot) {
         region.availableSize -= min(raw, region.availableSize)
         if let m = region.maxAvailableExtent { region.maxAvailableExtent = m - min(raw, m) }
-        if let n = region.nextStart { region.nextStart = n + raw }
+        if let n = region.allocationStart { region.nextStart = n + raw }
     }
 
     // MARK: - Dax source
