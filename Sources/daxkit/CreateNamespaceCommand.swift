@@ -27,6 +27,13 @@ struct CreateNamespaceCommand: ParsableCommand {
         Mutating commands take a \
         host-wide lock.
 
+        -e on an idle namespace (a region's seed: size 0, no uuid) with --size configures \
+        it as ndctl does: a new namespace in that seed, in the mode given (the seed's own, \
+        raw, without -m). Without --size it is refused, as by ndctl (the size it keeps is \
+        0). -e all is refused: ndctl reconfigures only the first namespace it finds. A new \
+        namespace starts where the kernel puts it: after the last one, rounded up to the \
+        region's align.
+
         Examples:
           daxkit create-namespace -r region1 -m devdax -a 2M -s 1G -n vm1
           daxkit create-namespace -m devdax --usable-size 1G --dry-run
@@ -51,7 +58,7 @@ struct CreateNamespaceCommand: ParsableCommand {
     @Option("Namespace uuid (default: random).", value: "uuid") var uuid: String?
     @Option(checkedInRun: "Logical sector size (sector mode: 512, 520, 528, 4096, 4104, 4160 or 4224; default 4096).", value: "bytes", name: [.customShort("l"), .customLong("sector-size")])
     var sectorSize: String?
-    @Option("Reconfigure this existing namespace instead of creating one.", value: "namespace", name: [.customShort("e"), .customLong("reconfig")])
+    @Option("Reconfigure this existing namespace instead of creating one (an idle seed with --size: configure it).", value: "namespace", name: [.customShort("e"), .customLong("reconfig")])
     var reconfig: String?
     @Flag(name: [.short, .long], help: "Reconfigure an active namespace (never one in use by a process, mount or as system RAM).")
     var force = false

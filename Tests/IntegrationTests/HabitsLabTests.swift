@@ -71,6 +71,112 @@ struct HabitsLabTests {
         #expect(try Self.state() == before, "an idle no-op changed kernel state")
     }
 
+    static func ndctl(_ args: [String]) throws -> Lab.Result { try Lab.run("ndctl", args) }
+
+    /// A device's `resource` attribute (hex, as sysfs prints it), as a number.
+    static func resource(_ dev: String) -> UInt64? {
+        Lab.sysfs("/sys/bus/nd/devices/\(dev)/resource").flatMap { UInt64($0.dropFirst(2), radix: 16) }
+    }
+
+    /// The first idle namespace of `region` (its seed).
+    static func idleSeed(_ region: String) throws -> String {
+        try #require(try namespaces(region).filter { $0.value.0 == 0 }.keys.sorted().first, "no idle namespace in \(region)")
+    }
+
+    @Test("ndctl's daxctl-devices.sh: destroy and -fe on an idle seed with a size configure it in every mode as ndctl does; no size, and -e all, are refused in words")
+    func reconfigureIdleSeed() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        _ = try Self.daxkit(["destroy-namespace", "all", "-r", region, "-f"])
+        for mode in [nil, "raw", "fsdax", "devdax", "sector"] {
+            let extra = mode.map { ["-m", $0] } ?? []
+            // The script's pair: destroy the seed (a no-op that succeeds), then -fe it.
+            let seed = try Self.idleSeed(region)
+            let gone = try Self.daxkit(["destroy-namespace", "-f", seed])
+            #expect(gone.status == 0, "\(gone.stderr)")
+            let ours = try Self.daxkit(["create-namespace", "-fe", seed, "-s", "32M"] + extra)
+            try #require(ours.status == 0, "-m \(mode ?? "(none)"): \(ours.stderr)")
+            let o = try Self.json(ours.stdout)
+            #expect(o["dev"] as? String == seed)
+            try Lab.must(Lab.daxkit, ["destroy-namespace", "-f", seed])
+            let refSeed = try Self.idleSeed(region)
+            let theirs = try Self.ndctl(["create-namespace", "-fe", refSeed, "-s", "32M"] + extra)
+            try #require(theirs.status == 0, "ndctl -m \(mode ?? "(none)"): \(theirs.stderr)")
+            let t = try Self.json(theirs.stdout)
+            try Lab.must("ndctl", ["destroy-namespace", "-f", try #require(t["dev"] as? String)])
+            for key in ["mode", "size", "sector_size", "align"] {
+                #expect("\(o[key] ?? "-")" == "\(t[key] ?? "-")", "-m \(mode ?? "(none)"): \(key): daxkit \(o[key] ?? "-"), ndctl \(t[key] ?? "-")")
+            }
+        }
+        // No size: reconfiguring keeps the size, 0. ndctl refuses too.
+        let seed = try Self.idleSeed(region)
+        let before = try Self.state()
+        let noSize = try Self.daxkit(["create-namespace", "-fe", seed, "-m", "devdax"])
+        #expect(noSize.status == 1 && noSize.stderr.contains("reconfiguring it keeps its size, 0") && noSize.stderr.contains("give --size"), "\(noSize.stderr)")
+        #expect(try Self.ndctl(["create-namespace", "-fe", seed, "-m", "devdax"]).status != 0, "ndctl configured an idle seed without a size")
+        #expect(try Self.state() == before)
+
+        // -e all: ndctl reconfigures only the first namespace it finds; daxkit refuses.
+        let a = try Self.create(region, ["-m", "raw", "-s", "32M"]).dev, b = try Self.create(region, ["-m", "raw", "-s", "32M"]).dev
+        let two = try Self.state()
+        let all = try Self.daxkit(["create-namespace", "-e", "all", "-r", region, "-m", "fsdax", "-f"])
+        #expect(all.status == 1 && all.stderr.contains("reconfigures one namespace") && all.stderr.contains("of 2"), "\(all.stderr)")
+        #expect(try Self.state() == two)
+        let ref = try Self.ndctl(["create-namespace", "-e", "all", "-r", region, "-m", "fsdax", "-f"])
+        #expect(ref.status == 0, "\(ref.stderr)")
+        let listed = try Lab.parse(try Lab.must("ndctl", ["list", "-N", "-r", region]))
+        let objects = (listed as? [[String: Any]]) ?? ((listed as? [String: Any]).map { [$0] } ?? [])
+        let modes = [a, b].map { dev in objects.first { $0["dev"] as? String == dev }?["mode"] as? String ?? "gone" }
+        #expect(modes.sorted() == ["fsdax", "raw"], "ndctl's -e all reconfigured \(modes)")
+        _ = try Self.daxkit(["destroy-namespace", "all", "-r", region, "-f"])
+    }
+
+    @Test("ndctl's align.sh: after a misaligned namespace and the region's align set to 16M, the next namespace starts where the kernel puts it; dry run, create and ndctl agree")
+    func regionAlignStart() throws {
+        try Lab.require()
+        let (region, _) = try Self.regions()
+        _ = try Self.daxkit(["destroy-namespace", "all", "-r", region, "-f"])
+        let alignPath = "/sys/bus/nd/devices/\(region)/align"
+        let saved = try #require(Lab.sysfs(alignPath))
+        defer {
+            _ = try? Self.daxkit(["destroy-namespace", "all", "-r", region, "-f"])
+            _ = try? Lab.run("/bin/sh", ["-c", "echo \(saved) > \(alignPath)"])
+        }
+        let base = try #require(Self.resource(region))
+        try #require(base % (16 << 20) == 0, "\(region) starts at \(base), not 16M aligned")
+        let odd = "\((64 << 20) + (8 << 10))"  // 64M + 8K, as align.sh's 1G + 8K
+        try Lab.must("/bin/sh", ["-c", "echo 4096 > \(alignPath)"])
+        _ = try Self.create(region, ["-s", odd, "-m", "fsdax", "-a", "4K"])
+        // Right after it, at region align 4K: not 16M aligned, refused by both.
+        let before = try Self.state()
+        let misaligned = try Self.daxkit(["create-namespace", "-r", region, "-s", odd, "-m", "fsdax", "-a", "4K"])
+        #expect(misaligned.status == 1 && misaligned.stderr.contains("namespace start 0x\(String(base + (64 << 20) + (8 << 10), radix: 16)) is not 16M aligned")
+                && misaligned.stderr.contains("set the region's align to 16M"), "\(misaligned.stderr)")
+        #expect(try Self.state() == before)
+        let refused = try Self.ndctl(["create-namespace", "-r", region, "-s", odd, "-m", "fsdax", "-a", "4K"])
+        #expect(refused.status != 0, "ndctl created it: \(refused.stdout)")
+        _ = try Self.ndctl(["destroy-namespace", "all", "-r", region, "-f"]) // ndctl's rollback leaves nothing; be sure
+        _ = try Self.create(region, ["-s", odd, "-m", "fsdax", "-a", "4K"])
+
+        // The test's next step: the region's align to 16M. The kernel starts the next
+        // namespace at base + 80M (64M + 8K rounded up to 16M).
+        try Lab.must("/bin/sh", ["-c", "echo \(16 << 20) > \(alignPath)"])
+        let want = base + (80 << 20)
+        for a in ["2M", "4K"] {
+            let plan = try Self.daxkit(["create-namespace", "-r", region, "-s", "64M", "-m", "fsdax", "-a", a, "--dry-run"])
+            try #require(plan.status == 0, "\(a): \(plan.stderr)")
+            #expect((try Self.json(plan.stdout)["start"] as? NSNumber)?.uint64Value == want, "dry run -a \(a): \(plan.stdout)")
+            let made = try Self.create(region, ["-s", "64M", "-m", "fsdax", "-a", a])
+            #expect(Self.resource(made.dev) == want, "create -a \(a)")
+            try Lab.must(Lab.daxkit, ["destroy-namespace", "-f", made.dev])
+            let ref = try Self.ndctl(["create-namespace", "-r", region, "-s", "64M", "-m", "fsdax", "-a", a])
+            try #require(ref.status == 0, "ndctl -a \(a): \(ref.stderr)")
+            let refDev = try #require(try Self.json(ref.stdout)["dev"] as? String)
+            #expect(Self.resource(refDev) == want, "ndctl -a \(a)")
+            try Lab.must("ndctl", ["destroy-namespace", "-f", refDev])
+        }
+    }
+
     @Test("dry run and create judge alike: every rule, both answers")
     func planAgreesWithCreate() throws {
         try Lab.require()

@@ -55,8 +55,10 @@ public enum Namespaces {
         }
         let regions = try candidates(r, context: context)
         if let ident = r.reconfigure {
-            let ns = try existing(ident, in: regions)
-            return [try judgeExisting(r, ns)]
+            switch try existing(ident, in: regions, request: r) {
+            case .existing(let ns): return [try judgeExisting(r, ns)]
+            case .idleSeed(let ns, let create): return [try judgeIdleSeed(ns, create)]
+            }
         }
         var plans: [NamespacePlan] = []
         var reasons: [DaxError] = []
@@ -82,7 +84,13 @@ public enum Namespaces {
         return try HostLock.withLock {
             let regions = try candidates(r, context: context)
             if let ident = r.reconfigure {
-                return try reconfigure(try existing(ident, in: regions), r)
+                switch try existing(ident, in: regions, request: r) {
+                case .existing(let ns): return try reconfigure(ns, r)
+                case .idleSeed(let ns, let create):
+                    let p = try judgeIdleSeed(ns, create)
+                    try setup(region: ns.region, namespace: ns, plan: p, request: create, fresh: true)
+                    return Created(namespaces: [ns], plans: [p], failure: nil)
+                }
             }
             var created = Created(namespaces: [], plans: [])
             var reasons: [DaxError] = []
@@ -146,19 +154,61 @@ public enum Namespaces {
         }
     }
 
+    /// The plan for an idle namespace that `-e` configures: a new namespace in its region.
+    static func judgeIdleSeed(_ ns: Namespace, _ create: NamespaceRequest) throws -> NamespacePlan {
+        switch try verdict(create, ns.region) {
+        case .plan(var p):
+            p.namespace = ns.devName
+            return p
+        case .skip(let why):
+            throw DaxError(why.code, object: Phrase(ns.devName), problem: "cannot be configured: " + why.sentence)
+        }
+    }
+
     static func noRegion(_ reasons: [DaxError]) -> DaxError {
         DaxError(.noCapacity, object: "namespace request", problem: "no region can hold the namespace"
                  + (reasons.isEmpty ? "" : ": " + Phrase.joined(reasons.map(\.sentence), separator: "; ")))
     }
 
-    /// The namespace `ident` names among `regions`.
-    static func existing(_ ident: String, in regions: [Region]) throws -> Namespace {
-        guard ident != "all", let ns = select(ident, regions: regions).first else {
+    /// What `create-namespace -e IDENT` acts on.
+    enum Reconfigured {
+        /// A configured namespace: reconfigured in place.
+        case existing(Namespace)
+        /// An idle namespace (a region's unused seed) given a size: configured as a new
+        /// namespace in it, as ndctl's namespace_reconfig does (the size from `-s`, the
+        /// mode from `-m`, else the seed's own, raw).
+        case idleSeed(Namespace, NamespaceRequest)
+    }
+
+    /// The namespace `ident` names among `regions`, and how `-e` treats it.
+    ///
+    /// - Throws: `DaxError` `.notFound`; `.invalidArgument` for `all` (ndctl reconfigures
+    ///   only the first namespace it finds); `.conflict` for an idle namespace without a
+    ///   size (ndctl refuses it too: a size of 0).
+    static func existing(_ ident: String, in regions: [Region], request r: NamespaceRequest) throws -> Reconfigured {
+        if ident == "all" {
+            let named = select(ident, regions: regions).map(\.devName)
+            throw DaxError(.invalidArgument, object: "\(.reconfigure, "all")", problem: "reconfigures one namespace",
+                           rule: Phrase("ndctl reconfigures only the first it finds\(named.first.map { " (here \($0), of \(named.count))" } ?? ""), and leaves the rest as they are"),
+                           fix: "name the namespace to reconfigure, one command per namespace")
+        }
+        guard let ns = select(ident, regions: regions).first else {
             throw DaxError(.notFound, object: Phrase("namespace \(ident)"), problem: "not found",
                            fix: "list them: \(.listNamespaces)")
         }
-        if isIdle(ns) { throw idleError(ns.devName, "nothing to reconfigure") }
-        return ns
+        guard isIdle(ns) else { return .existing(ns) }
+        guard r.size != nil else {
+            let region = ns.region.devName
+            throw DaxError(.conflict, object: Phrase(ns.devName),
+                           problem: "idle (size 0, no uuid: never configured, or destroyed): reconfiguring it keeps its size, 0",
+                           rule: "ndctl refuses it too ('--size=' must be >= 16MiB)",
+                           fix: "give \(.size) to configure it, or create one in \(region) (\(Operation.createNamespace(in: region)))")
+        }
+        var create = r
+        create.reconfigure = nil
+        create.region = ns.region.devName
+        create.mode = r.mode ?? .raw
+        return .idleSeed(ns, create)
     }
 
     /// Reconfigures an existing namespace (needs `force` while it is active).
