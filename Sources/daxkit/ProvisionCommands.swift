@@ -128,6 +128,18 @@ struct ProvisionApplyCommand: ParsableCommand {
         destroy-device daxN.0 -f); once the plan has placed a VM there, apply empties it \
         again after each reboot. Takes the host-wide lock.
 
+        Run as root (as the boot unit does), apply and destroy refuse a plan file that \
+        another user could change: not owned by root, group- or world-writable, or in a \
+        directory with such rights (as sshd's StrictModes; a sticky directory such as /tmp \
+        is allowed). The refusal names the path, the rights found and the chown/chmod \
+        that fixes it; daxkit doctor --plan reports the same.
+
+        At boot, daxkit-provision.service runs apply before libvirtd (and virtqemud). If \
+        the plan cannot be applied (its region gone, a VM that no longer fits), the unit \
+        fails with the refusal in the journal and libvirtd still starts: the VMs whose \
+        memory is there can run, and one whose device is missing fails to start on its \
+        own, naming the missing path.
+
         Examples:
           daxkit provision apply vms.yaml
           daxkit provision apply vms.yaml --format qemu
@@ -160,7 +172,10 @@ struct ProvisionStatusCommand: ParsableCommand {
         Exits 1 when any VM drifts. --format qemu prints the QEMU options for each VM's \
         guest RAM on its device (a memory-backend-file, share=on, with its alignment); \
         libvirt a domain (libvirt 9.0 and later) with the device as an NVDIMM and what to \
-        merge into the VM's own; cloud-hypervisor a shared --memory-zone on the device.
+        merge into the VM's own; cloud-hypervisor a shared --memory-zone on the device \
+        (Cloud Hypervisor before v52 refuses file=/dev/daxX.Y for a memory zone: its \
+        vm-memory checked the file's size, which reads 0 for a character device; use v52 \
+        or later).
 
         Examples:
           daxkit provision status vms.yaml

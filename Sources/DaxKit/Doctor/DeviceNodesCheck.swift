@@ -27,6 +27,7 @@ public enum DeviceNodesCheck {
             if !diff.isEmpty { problems.append("VM \(p.vm) \(n.path): \(diff.joined(separator: ", "))") }
         }
         if let e = s.planError { problems.append("plan unreadable: \(e)") }
+        if let r = s.planRights { problems.append("plan refused as root: \(r)") }
         let rules = s.udevRules.isEmpty ? "no udev rule for dax/pmem" : "udev rules: \(s.udevRules.joined(separator: ", "))"
         let plan = s.planNodes.map { "plan \(s.planFile): \($0.count) VM(s)" } ?? "no \(s.planFile)"
         if problems.isEmpty {

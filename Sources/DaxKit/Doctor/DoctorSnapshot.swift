@@ -48,6 +48,9 @@ public struct DoctorSnapshot: Sendable, Hashable {
     public var planNodes: [PlannedNode]?
     /// Why the plan could not be read, when it exists and cannot.
     public var planError: String?
+    /// Who else than root could change the plan file (``PlanFileRights``), as apply and
+    /// destroy run as root refuse it; nil when only root can.
+    public var planRights: String?
     /// The provisioning plan file judged against (``planPath`` unless one was named).
     public var planFile = DoctorSnapshot.planPath
     /// udev rule files that mention dax or pmem devices (path).

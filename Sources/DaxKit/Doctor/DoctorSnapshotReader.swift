@@ -83,6 +83,7 @@ extension DoctorSnapshot {
             } catch {
                 s.planError = "\(error)"
             }
+            s.planRights = (try? PlanFileRights.chain(planPath)).flatMap(PlanFileRights.problem).map { "\($0)" }
         }
         s.udevRules = udevRules()
         let status = (try? HostFile.bytes("/var/lib/dpkg/status").get()) ?? []

@@ -81,7 +81,8 @@ extension Provisioning {
     ///   naming the holder, the journal's `.io`, or the failing step's error (after the
     ///   undo).
     public static func apply(_ plan: ProvisionPlan, force: Bool = false) throws -> [VMState] {
-        try HostLock.withLock {
+        try PlanFileRights.check(plan.file)
+        return try HostLock.withLock {
             let host = try ProvisionHost(dax: plan.vms.contains { $0.source == .dax })
             let report = Provisioning.plan(plan, host: host)
             var problems = report.vms.compactMap(\.problem)
@@ -196,6 +197,7 @@ extension Provisioning {
             var states = changed ? try status(plan) : status(plan, host: host, report: report)
             var seen = journal
             var rules = udevRules()
+            let rulesBefore = rules
             for i in states.indices {
                 let vm = plan.vms[i]
                 if let path = states[i].devicePath, let device = states[i].device {
@@ -218,6 +220,9 @@ extension Provisioning {
                 states[i].action = report.vms[i].action
             }
             if seen != journal { try seen.save() }
+            // A rule written now must hold for the next re-probe, not only after
+            // udevd's own 3 s look at its rule directories.
+            if rules != rulesBefore { UdevReload.request() }
             return states
         }
     }
@@ -470,6 +475,7 @@ extension Provisioning {
     ///   `.verifyMismatch` (zeroing did not hold), or a failing step's error.
     public static func destroy(_ plan: ProvisionPlan, vms names: [String] = [], zero: Bool = false,
                                progress: ((String, TouchProgress) -> Void)? = nil) throws -> [String] {
+        try PlanFileRights.check(plan.file)
         for n in names where !plan.vms.contains(where: { $0.name == n }) {
             throw DaxError(.notFound, object: Phrase("vm \(n)"), problem: Phrase("not in \(plan.file.isEmpty ? "the plan" : plan.file)"),
                            fix: Phrase("name one of \(plan.vms.map(\.name).joined(separator: ", "))"))
