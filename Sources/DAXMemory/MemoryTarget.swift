@@ -114,7 +114,7 @@ public struct MemoryTarget: ~Copyable {
             throw DaxError(
                 .notDAXDevice, object: Phrase(path), problem: "is a regular file, not a device-DAX character device",
                 rule: "devices are /dev/daxX.Y character devices",
-                fix: "pass the file with \(.file) (MemoryTarget.openFile) instead")
+                fix: "pass the file with \(.file) instead")
         case .blockDevice:
             throw DaxError(
                 .notDAXDevice, object: Phrase(path),
@@ -169,7 +169,7 @@ public struct MemoryTarget: ~Copyable {
             guard status.kind == .regular else {
                 var fix: Phrase = "pass a regular file"
                 if status.kind == .characterDevice {
-                    fix = "pass a device-DAX device as DEVICE, not with \(.file) (MemoryTarget.openDevice)"
+                    fix = "pass a device-DAX device as DEVICE, not with \(.file)"
                 }
                 throw DaxError(
                     .notRegularFile, object: Phrase(path), problem: "is not a regular file",
