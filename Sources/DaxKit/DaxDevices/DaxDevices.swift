@@ -186,10 +186,7 @@ public enum DaxDevices {
     ///
     /// - Throws: `DaxError` `.notFound`, `.inUse` (a process maps it), `.kernelRefused`.
     static func emptyBootDevice(_ name: String) throws {
-        let context = try DAXContext()
-        guard let dev = context.regions.flatMap(\.devices).first(where: { $0.devName == name }) else {
-            throw DaxError(.notFound, object: Phrase(name), problem: "not found")
-        }
+        let dev = try device(named: name)
         try ensureNotMapped(dev, action: "emptied")
         if dev.isEnabled { try dev.disable() }
         try dev.setSize(0)
@@ -198,8 +195,7 @@ public enum DaxDevices {
     /// Gives an emptied boot-time device its whole region back and enables it (the undo
     /// of ``emptyBootDevice(_:)``).
     static func refillBootDevice(_ name: String) throws {
-        let context = try DAXContext()
-        guard let dev = context.regions.flatMap(\.devices).first(where: { $0.devName == name }) else { return }
+        guard let dev = try? device(named: name) else { return }
         try dev.setSize(dev.region.size ?? 0)
         try dev.enableDevdax()
     }
