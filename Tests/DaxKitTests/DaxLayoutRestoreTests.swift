@@ -55,7 +55,7 @@ struct DaxLayoutRestoreTests {
         let region = T.region([T.device("dax0.0", [T.r(0, 256)], systemRAM: true)])
         let h = DeviceHolder(kind: .systemRAM, device: "dax0.0", detail: "kmem driver bound")
         #expect(Self.message { _ = try DaxLayout.plan(restoring: Self.saved, into: region, holders: ["dax0.0": h]) }
-                == "range 0x60000000-0x63ffffff of dax0.1: held by dax0.0, and dax0.0 is online as system RAM (kmem driver bound); restore-layout empties only a boot-time daxN.0 that nothing holds; return dax0.0 to devdax (reconfigure device dax0.0 devdax) and destroy it first, or restore into another region")
+                == "range 0x60000000-0x63ffffff of dax0.1: held by dax0.0, and dax0.0 is online as system RAM (kmem driver bound); a layout restore empties only a boot-time daxN.0 that nothing holds; return dax0.0 to devdax (reconfigure device dax0.0 devdax) and destroy it first, or restore into another region")
     }
 
     @Test("dax0.0 disabled over the whole region is not the boot state: refused, and so is any other device over a saved range")
@@ -67,7 +67,7 @@ struct DaxLayoutRestoreTests {
         // Someone's enabled device over the second saved device's first range.
         let region = T.region([T.device("dax0.0", []), T.device("dax0.7", [T.r(64, 32)])])
         #expect(Self.message { _ = try DaxLayout.plan(restoring: Self.saved, into: region, holders: [:]) }
-                == "range 0x64000000-0x65ffffff of dax0.4: held by dax0.7; restore-layout empties only a boot-time daxN.0 that nothing holds; destroy dax0.7 first (destroy device dax0.7), or restore into another region")
+                == "range 0x64000000-0x65ffffff of dax0.4: held by dax0.7; a layout restore empties only a boot-time daxN.0 that nothing holds; destroy dax0.7 first (destroy device dax0.7), or restore into another region")
     }
 
     @Test("after a crash: a disabled device on a saved device's first ranges is destroyed, a device made but not enabled is kept and enabled")

@@ -255,7 +255,7 @@ public enum DaxLayout {
                 else if d == region.bootDevice { why = ", the whole region as at boot but disabled (not the boot state restore empties)" }
                 else { why = "" }
                 throw DaxError(.conflict, object: Phrase("range \(r) of \(dev.chardev)"), problem: Phrase("held by \(d.name)\(why)"),
-                               rule: "restore-layout empties only a boot-time daxN.0 that nothing holds",
+                               rule: "a layout restore empties only a boot-time daxN.0 that nothing holds",
                                fix: d.isSystemRAM ? Phrase("return \(d.name) to devdax (\(Operation.reconfigureDevice(d.name, mode: "devdax"))) and destroy it first, or restore into another region")
                                    : holders[d.name]?.pid.map { Phrase("stop PID \($0), destroy \(d.name) (\(Operation.destroyDevice(d.name))) and restore again") }
                                    ?? Phrase("destroy \(d.name) first (\(Operation.destroyDevice(d.name))), or restore into another region"))
